@@ -1,0 +1,103 @@
+"""The ``kamcourse`` command: start the course, serve the dashboards.
+
+``./kc`` (the bootstrap script at the repository root) creates the virtual environment and
+then hands over to this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from kamcourse.paths import course_root
+
+START_PAGE = "course/00_start.ipynb"
+DASHBOARD_DIR = "course/dashboards"
+LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
+
+
+def lab_settings_overrides() -> Path:
+    return Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+
+
+def ensure_chinese_locale(overrides: Path | None = None) -> Path:
+    """Make Simplified Chinese JupyterLab's default language, keeping other overrides."""
+    overrides = overrides or lab_settings_overrides()
+    settings: dict = {}
+    if overrides.is_file():
+        try:
+            settings = json.loads(overrides.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            settings = {}
+    settings.setdefault(LOCALE_PLUGIN, {})["locale"] = "zh_CN"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    overrides.write_text(json.dumps(settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return overrides
+
+
+def lab_command(no_browser: bool, port: int | None, ip: str | None) -> list[str]:
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_root()}", START_PAGE]
+    if no_browser:
+        cmd.append("--no-browser")
+    if port:
+        cmd.append(f"--port={port}")
+    if ip:
+        cmd.append(f"--ip={ip}")
+    return cmd
+
+
+def voila_command(ip: str, port: int, token: str | None, notebook: str | None = None) -> list[str]:
+    target = notebook or DASHBOARD_DIR
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(course_root() / target),
+        "--no-browser",
+        f"--Voila.ip={ip}",
+        f"--port={port}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist=[]",
+    ]
+    if token:
+        cmd.append(f"--token={token}")
+    return cmd
+
+
+def _exec(cmd: list[str]) -> int:
+    os.chdir(course_root())
+    os.execv(cmd[0], cmd)
+    return 0  # pragma: no cover - execv does not return
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kamcourse", description="大客户销售与客户关系管理 course tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    start = sub.add_parser("start", help="open JupyterLab (Simplified Chinese) on the start page")
+    start.add_argument("--no-browser", action="store_true")
+    start.add_argument("--port", type=int)
+    start.add_argument("--ip")
+
+    serve = sub.add_parser("serve", help="serve the dashboards with Voila")
+    serve.add_argument("--ip", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--token", help="require this token in the URL (for a room network)")
+    serve.add_argument("--notebook", help="serve one dashboard, e.g. course/dashboards/dso.ipynb")
+
+    args = parser.parse_args(argv)
+    if args.command == "start":
+        ensure_chinese_locale()
+        return _exec(lab_command(args.no_browser, args.port, args.ip))
+    if args.command == "serve":
+        return _exec(voila_command(args.ip, args.port, args.token, args.notebook))
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

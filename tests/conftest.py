@@ -1,0 +1,24 @@
+"""Shared fixtures: the repository root and the list of committed notebooks."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tracked_notebooks() -> list[Path]:
+    """Every notebook git tracks, plus new ones not yet committed (but not ignored)."""
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.ipynb"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    return sorted(ROOT / line for line in out.splitlines() if line.strip() and (ROOT / line).exists())
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
