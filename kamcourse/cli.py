@@ -7,6 +7,7 @@ then hands over to this command.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -17,6 +18,10 @@ from kamcourse.paths import course_root
 START_PAGE = "course/00_start.ipynb"
 DASHBOARD_DIR = "course/dashboards"
 LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
+
+# Modules that add subcommands: each has register(subparsers), and each subparser it adds
+# calls set_defaults(func=handler) where handler(args) returns an exit code.
+EXTENSIONS: tuple[str, ...] = ()
 
 
 def lab_settings_overrides() -> Path:
@@ -89,14 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--token", help="require this token in the URL (for a room network)")
     serve.add_argument("--notebook", help="serve one dashboard, e.g. course/dashboards/dso.ipynb")
 
+    start.set_defaults(func=_start)
+    serve.set_defaults(func=_serve)
+    for dotted in EXTENSIONS:
+        importlib.import_module(dotted).register(sub)
+
     args = parser.parse_args(argv)
-    if args.command == "start":
-        ensure_chinese_locale()
-        return _exec(lab_command(args.no_browser, args.port, args.ip))
-    if args.command == "serve":
-        return _exec(voila_command(args.ip, args.port, args.token, args.notebook))
-    parser.error(f"unknown command {args.command}")
-    return 2
+    return int(args.func(args) or 0)
+
+
+def _start(args: argparse.Namespace) -> int:
+    ensure_chinese_locale()
+    return _exec(lab_command(args.no_browser, args.port, args.ip))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return _exec(voila_command(args.ip, args.port, args.token, args.notebook))
 
 
 if __name__ == "__main__":
