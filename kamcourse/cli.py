@@ -21,7 +21,7 @@ LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
 # Modules that add subcommands: each has register(subparsers), and each subparser it adds
 # calls set_defaults(func=handler) where handler(args) returns an exit code.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("kamcourse.hub",)
 
 
 def lab_settings_overrides() -> Path:
@@ -43,7 +43,10 @@ def ensure_chinese_locale(overrides: Path | None = None) -> Path:
     return overrides
 
 
-def lab_command(no_browser: bool, port: int | None, ip: str | None) -> list[str]:
+def lab_command(
+    no_browser: bool, port: int | None, ip: str | None, extra: list[str] | None = None
+) -> list[str]:
+    """The JupyterLab command line; ``extra`` holds JupyterLab options passed through."""
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_root()}", START_PAGE]
     if no_browser:
         cmd.append("--no-browser")
@@ -51,7 +54,7 @@ def lab_command(no_browser: bool, port: int | None, ip: str | None) -> list[str]
         cmd.append(f"--port={port}")
     if ip:
         cmd.append(f"--ip={ip}")
-    return cmd
+    return cmd + list(extra or [])
 
 
 def voila_command(ip: str, port: int, token: str | None, notebook: str | None = None) -> list[str]:
@@ -66,7 +69,6 @@ def voila_command(ip: str, port: int, token: str | None, notebook: str | None = 
         f"--port={port}",
         "--strip_sources=True",
         "--show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=[]",
     ]
     if token:
         cmd.append(f"--token={token}")
@@ -99,13 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     for dotted in EXTENSIONS:
         importlib.import_module(dotted).register(sub)
 
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "start":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     return int(args.func(args) or 0)
 
 
 def _start(args: argparse.Namespace) -> int:
     ensure_chinese_locale()
-    return _exec(lab_command(args.no_browser, args.port, args.ip))
+    return _exec(lab_command(args.no_browser, args.port, args.ip, args.extra))
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -23,7 +23,8 @@ Kinds and how answers are read (case, spaces and separators are forgiven):
 
 - ``single``: one letter. ``multi``: a set of letters, order ignored ("a, c" == "CA").
 - ``order``: letters in order ("B A D C" == "BADC").
-- ``match``: a mapping item -> label; every item must carry the right label.
+- ``match``: a mapping item -> label; every item must carry the right label
+  (``aliases`` maps other spellings to a label; an item left blank counts as missing).
 - ``numeric``: a number within ``tolerance`` (default 0.01).
 - ``text``: free text that mentions at least ``min_keywords`` of ``keywords``.
 - ``function``: ``checker(answer)`` returns ``(passed, message)``.
@@ -153,6 +154,8 @@ def _verdict(spec: dict[str, Any], answer: Any) -> tuple[bool, str]:
     hint = spec.get("hint", "再想想。")
     if answer is None or (isinstance(answer, str) and not answer.strip()) or answer == {} or answer == []:
         return False, "还没有作答：请先填写答案再检查。"
+    if isinstance(answer, dict) and all(v is None or not str(v).strip() for v in answer.values()):
+        return False, "还没有作答：请先填写答案再检查。"  # a template dict with blank values
 
     if kind in {"single", "multi", "order"}:
         given = letters(answer)
@@ -179,8 +182,10 @@ def _verdict(spec: dict[str, Any], answer: Any) -> tuple[bool, str]:
         if not isinstance(answer, dict):
             return False, "答案格式：请用字典填写，例如 {\"项目\": \"类别\"}。"
         want = {str(k): _clean_label(v) for k, v in key.items()}
-        given = {str(k).strip(): _clean_label(v) for k, v in answer.items()}
-        missing = [k for k in want if k not in given]
+        # optional ``aliases: {其他写法: 标准类别}`` in the spec, e.g. {背景问题: S}
+        aliases = {_clean_label(k): _clean_label(v) for k, v in (spec.get("aliases") or {}).items()}
+        given = {str(k).strip(): aliases.get(_clean_label(v), _clean_label(v)) for k, v in answer.items()}
+        missing = [k for k in want if not given.get(k)]
         if missing:
             return False, f"还有 {len(missing)} 项没有归类，例如“{missing[0]}”。"
         wrong = [k for k in want if given[k] != want[k]]
@@ -230,7 +235,10 @@ def check(module: str, task_id: str, answer: Any) -> Feedback:
 
 def reveal(module: str, task_id: str) -> Feedback:
     """Show the key and its explanation (the deliberate "show the answer" path)."""
-    spec = load_module(module)[task_id]
+    try:
+        spec = load_module(module)[task_id]
+    except (FileNotFoundError, KeyError):
+        return Feedback(module, task_id, False, f"找不到练习 {module}/{task_id}：请检查题号。")
     key = task_key(spec)
     shown = key if not isinstance(key, dict) else "；".join(f"{k} → {v}" for k, v in key.items())
     if spec["kind"] == "text":
@@ -253,9 +261,16 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, OSError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):  # ValueError: bad JSON or bad UTF-8
         return {}
+    if not isinstance(data, dict):
+        return {}
+    # keep only well-formed entries, so that a hand-edited or damaged file cannot break a check
+    return {
+        str(m): {str(t): e for t, e in tasks.items() if isinstance(e, dict)}
+        for m, tasks in data.items() if isinstance(tasks, dict)
+    }
 
 
 def record_attempt(module: str, task_id: str, passed: bool | None) -> None:
@@ -264,12 +279,16 @@ def record_attempt(module: str, task_id: str, passed: bool | None) -> None:
     A task once passed stays passed.
     """
     progress = load_progress()
-    entry = progress.setdefault(module, {}).setdefault(task_id, {"passed": False, "attempts": 0, "revealed": False})
+    entry = progress.setdefault(module, {}).setdefault(task_id, {})
+    attempts = entry.get("attempts")
+    entry["attempts"] = attempts if isinstance(attempts, int) and not isinstance(attempts, bool) else 0
+    entry["passed"] = entry.get("passed") is True
+    entry["revealed"] = entry.get("revealed") is True
     if passed is None:
         entry["revealed"] = True
     else:
         entry["attempts"] += 1
-        entry["passed"] = entry["passed"] or passed
+        entry["passed"] = entry["passed"] or bool(passed)
     entry["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path = progress_file()
     try:

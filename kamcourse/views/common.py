@@ -1,0 +1,353 @@
+"""Small widgets shared by the course's views and dashboards.
+
+- :class:`MessageArea`: the red error / grey info line under a calculator.
+- :func:`text_input`, :func:`plain_number`: text boxes for numbers the core parses.
+- :func:`upload_button`: a FileUpload that hands ``(bytes, filename)`` to a callback.
+- :class:`DownloadLinks`: CSV and XLSX download anchors (``data:`` URIs) for a table.
+- :class:`RowEditor`: an editable table (text or drop-down cells, add / remove rows).
+- :func:`attempt`: runs a calculation and shows a bad input's message instead of failing.
+- :func:`chart_image`, :func:`new_figure`, :func:`figure_png`: charts as PNG bytes
+  in an ``ipywidgets.Image``.
+
+Everything here is presentation only: values are passed on as the trainee typed them
+and the topic module decides whether they are valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
+
+import ipywidgets as widgets
+
+from kamcourse.errors import KamcourseError
+from kamcourse.fonts import use_chinese_font
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+CSV_MIME = "text/csv;charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_FILE_TYPES = ".csv,.xlsx"
+
+ERROR_COLOR = "#b00020"
+INFO_COLOR = "#455a64"
+
+#: Description width that fits Chinese labels of up to about ten characters.
+LABEL_STYLE = {"description_width": "11em"}
+
+
+class MessageArea(widgets.HTML):
+    """One line of feedback: an error in red or a neutral note; empty when all is well.
+
+    ``kind`` is ``"error"``, ``"info"`` or ``""`` and ``text`` the plain message, so
+    tests need not parse the HTML.
+    """
+
+    def __init__(self, *css_classes: str) -> None:
+        super().__init__(value="")
+        self.kind = ""
+        self.text = ""
+        self.add_class("kc-message")
+        for css_class in css_classes:
+            self.add_class(css_class)
+
+    def show_error(self, text: str) -> None:
+        self._show("error", text, ERROR_COLOR, "alert")
+
+    def show_info(self, text: str) -> None:
+        self._show("info", text, INFO_COLOR, "status")
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.text = ""
+        self.value = ""
+
+    def _show(self, kind: str, text: str, color: str, role: str) -> None:
+        self.kind = kind
+        self.text = text
+        self.value = (
+            f'<div class="kc-message-{kind}" role="{role}" style="color:{color};'
+            f'font-weight:{"bold" if kind == "error" else "normal"};">{html.escape(text)}</div>'
+        )
+
+
+def attempt(message: MessageArea, compute: Callable[[], T]) -> T | None:
+    """Run ``compute``; on bad input show its Chinese message and return None.
+
+    The view then keeps what the trainee typed and the last good result. An unexpected
+    error (a bug) gets a neutral Chinese message too, never a traceback in the page; its
+    details go to the ``kamcourse.views`` debug log.
+    """
+    try:
+        return compute()
+    except KamcourseError as err:
+        message.show_error(str(err))
+    except Exception:  # noqa: BLE001 - the page must stay usable whatever happens
+        log.debug("calculation failed", exc_info=True)
+        message.show_error("计算未能完成：请检查输入是否完整、格式是否正确。")
+    return None
+
+
+def plain_number(value: float) -> str:
+    """A number as a trainee would type it: no trailing ".0", no exponent.
+
+    >>> plain_number(600.0), plain_number(14.5), plain_number(1234567.0), plain_number(0.125)
+    ('600', '14.5', '1234567', '0.125')
+    """
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+def upload_button(
+    on_file: Callable[[bytes, str], None],
+    description: str = "上传 CSV / Excel",
+    accept: str = TABLE_FILE_TYPES,
+    css_class: str | None = None,
+) -> widgets.FileUpload:
+    """A FileUpload button that calls ``on_file(content, filename)`` for each upload.
+
+    ipywidgets 8 gives ``value`` as a tuple of dicts with ``content`` (a memoryview) and
+    ``name``. The value is reset after each upload so that uploading the same file again
+    (after editing the table by hand) is seen as a new upload.
+    """
+    upload = widgets.FileUpload(accept=accept, multiple=False, description=description, icon="upload")
+    upload.layout.width = "auto"
+    if css_class:
+        upload.add_class(css_class)
+
+    def _changed(change: Mapping) -> None:
+        files = change["new"]
+        if not files:
+            return
+        first = files[0]
+        content = bytes(first["content"])
+        name = str(first["name"])
+        upload.value = ()
+        on_file(content, name)
+
+    upload.observe(_changed, names="value")
+    return upload
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    """``data:`` URI carrying ``data`` base64-encoded."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def download_anchor(data: bytes, filename: str, label: str, mime: str) -> str:
+    """HTML link that saves ``data`` as ``filename`` when clicked."""
+    return (
+        f'<a class="kc-download" href="{data_uri(data, mime)}" download="{html.escape(filename)}" '
+        f'style="margin-right:1.5em;text-decoration:underline;">{html.escape(label)}</a>'
+    )
+
+
+class DownloadLinks(widgets.HTML):
+    """CSV and Excel download links for one table, refreshed with :meth:`update`."""
+
+    def __init__(self, stem: str, *css_classes: str) -> None:
+        super().__init__(value="")
+        self.stem = stem
+        self.add_class("kc-downloads")
+        for css_class in css_classes:
+            self.add_class(css_class)
+
+    def update(self, rows: Sequence[Mapping], columns: Sequence) -> None:
+        from kamcourse.tables import to_csv_bytes, to_xlsx_bytes
+
+        self.value = "下载明细：" + download_anchor(
+            to_csv_bytes(rows, columns), f"{self.stem}.csv", "CSV", CSV_MIME
+        ) + download_anchor(to_xlsx_bytes(rows, columns), f"{self.stem}.xlsx", "Excel (xlsx)", XLSX_MIME)
+
+
+def text_input(description: str, value: str = "", css_class: str | None = None, width: str = "24em") -> widgets.Text:
+    """A text box that reports its value when the trainee presses Enter or leaves it.
+
+    Numbers are typed as text on purpose: the topic module parses them and explains a
+    wrong entry in Chinese, where a number box would silently drop it.
+    """
+    box = widgets.Text(
+        value=str(value), description=description, continuous_update=False, style=LABEL_STYLE,
+        layout=widgets.Layout(width=width),
+    )
+    if css_class:
+        box.add_class(css_class)
+    return box
+
+
+@dataclass(frozen=True)
+class EditorColumn:
+    """One column of a :class:`RowEditor`: a text box, or a drop-down when ``options`` is set."""
+
+    key: str
+    label: str
+    width: str = "9em"
+    options: tuple[str, ...] | None = None
+
+
+class RowEditor(widgets.VBox):
+    """An editable table: one row of cells per record, a 删除 button per row, a 添加 button.
+
+    ``rows()`` returns the records as dicts of the strings shown; ``on_change`` is called
+    (with no arguments) after any edit, addition or removal. ``new_row(rows)`` proposes
+    the record that the 添加 button appends.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[EditorColumn],
+        rows: Iterable[Mapping],
+        on_change: Callable[[], None],
+        new_row: Callable[[list[dict[str, str]]], Mapping],
+        add_label: str = "添加一行",
+        css_class: str | None = None,
+    ) -> None:
+        self.columns = tuple(columns)
+        self._on_change = on_change
+        self._new_row = new_row
+        self._options = {c.key: c.options for c in self.columns if c.options is not None}
+        self._hold = False
+        self._row_boxes: list[widgets.HBox] = []
+        header = widgets.HBox(
+            [widgets.HTML(f"<b>{html.escape(c.label)}</b>", layout=widgets.Layout(width=c.width)) for c in self.columns]
+        )
+        self.add_button = widgets.Button(
+            description=add_label, icon="plus", layout=widgets.Layout(width="auto", align_self="flex-start")
+        )
+        self.add_button.add_class("kc-row-add")
+        self.add_button.on_click(lambda _b: self.add_row())
+        self._body = widgets.VBox()
+        super().__init__([header, self._body, self.add_button])
+        self.add_class("kc-row-editor")
+        if css_class:
+            self.add_class(css_class)
+        self.set_rows(rows, notify=False)
+
+    # -- reading -------------------------------------------------------------------
+    def rows(self) -> list[dict[str, str]]:
+        return [
+            {c.key: ("" if cell.value is None else str(cell.value)) for c, cell in zip(self.columns, box.children)}
+            for box in self._row_boxes
+        ]
+
+    def cell(self, row: int, key: str) -> widgets.ValueWidget:
+        """The input widget at ``row`` (0-based) and column ``key``."""
+        index = [c.key for c in self.columns].index(key)
+        return self._row_boxes[row].children[index]
+
+    def remove_button(self, row: int) -> widgets.Button:
+        return self._row_boxes[row].children[-1]
+
+    @property
+    def row_count(self) -> int:
+        return len(self._row_boxes)
+
+    # -- changing ------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[Mapping], notify: bool = True) -> None:
+        old = self._row_boxes
+        self._row_boxes = [self._make_row(row) for row in rows]
+        self._body.children = tuple(self._row_boxes)
+        for box in old:
+            self._close_row(box)
+        if notify:
+            self._changed()
+
+    def add_row(self, row: Mapping | None = None) -> None:
+        record = dict(row) if row is not None else dict(self._new_row(self.rows()))
+        self._row_boxes.append(self._make_row(record))
+        self._body.children = tuple(self._row_boxes)
+        self._changed()
+
+    def remove_row(self, index: int) -> None:
+        box = self._row_boxes.pop(index)
+        self._body.children = tuple(self._row_boxes)
+        self._close_row(box)
+        self._changed()
+
+    @staticmethod
+    def _close_row(box: widgets.HBox) -> None:
+        for child in box.children:
+            child.close()
+        box.close()
+
+    def set_options(self, key: str, options: Sequence[str]) -> None:
+        """New choices for a drop-down column. A row whose value is no longer a choice
+        keeps it (as an extra choice), so the calculation can point out the mismatch."""
+        self._options[key] = tuple(options)
+        self._hold = True
+        try:
+            for i in range(len(self._row_boxes)):
+                dropdown = self.cell(i, key)
+                current = dropdown.value
+                dropdown.options = self._choices(key, current)
+                dropdown.value = current
+        finally:
+            self._hold = False
+
+    # -- internals -----------------------------------------------------------------
+    def _choices(self, key: str, current: str | None) -> tuple[str, ...]:
+        choices = tuple(self._options[key] or ())
+        if current and current not in choices:
+            choices = (*choices, current)
+        return choices
+
+    def _make_row(self, row: Mapping) -> widgets.HBox:
+        cells: list[widgets.Widget] = []
+        for column in self.columns:
+            raw = row.get(column.key, "")
+            value = "" if raw is None else str(raw)
+            layout = widgets.Layout(width=column.width)
+            if column.key in self._options:
+                choices = self._choices(column.key, value)
+                cell = widgets.Dropdown(options=choices, value=value if value in choices else None, layout=layout)
+            else:
+                cell = widgets.Text(value=value, continuous_update=False, layout=layout)
+            cell.add_class(f"kc-cell-{column.key}")
+            cell.observe(lambda _change: self._changed(), names="value")
+            cells.append(cell)
+        remove = widgets.Button(description="删除", icon="trash", layout=widgets.Layout(width="6em"))
+        remove.add_class("kc-row-remove")
+        box = widgets.HBox([*cells, remove])
+        box.add_class("kc-row")
+        remove.on_click(lambda _b: self.remove_row(self._row_boxes.index(box)))
+        return box
+
+    def _changed(self) -> None:
+        if not self._hold:
+            self._on_change()
+
+
+def chart_image(css_class: str | None = None) -> widgets.Image:
+    """An empty PNG image widget for a chart; fill it with ``image.value = figure_png(fig)``."""
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+    if css_class:
+        image.add_class(css_class)
+    return image
+
+
+def new_figure(width: float = 8.0, height: float = 4.0):
+    """A matplotlib Figure with the Chinese font set up.
+
+    The figure is created directly (``matplotlib.figure.Figure``), not through pyplot,
+    so it is never registered with pyplot, never shown by the inline backend, and is
+    freed as soon as :func:`figure_png` has rendered it.
+    """
+    from matplotlib.figure import Figure
+
+    use_chinese_font()
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def figure_png(fig) -> bytes:
+    """Render ``fig`` to PNG bytes and release it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    fig.clear()
+    return buffer.getvalue()

@@ -1,0 +1,106 @@
+"""`kamcourse start` opens JupyterLab in Simplified Chinese on the course's start page."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from kamcourse.cli import LOCALE_PLUGIN, START_PAGE, ensure_chinese_locale, lab_command
+
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ensure_chinese_locale_keeps_other_overrides(tmp_path):
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    ensure_chinese_locale(overrides)
+    settings = json.loads(overrides.read_text(encoding="utf-8"))
+    assert settings[LOCALE_PLUGIN] == {"locale": "zh_CN"}
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+
+
+def test_ensure_chinese_locale_repairs_a_corrupt_overrides_file(tmp_path):
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text("{not json")
+    ensure_chinese_locale(overrides)
+    assert json.loads(overrides.read_text(encoding="utf-8"))[LOCALE_PLUGIN]["locale"] == "zh_CN"
+
+
+def test_lab_command_opens_the_start_page_and_passes_options_through():
+    cmd = lab_command(True, 9999, "127.0.0.1", ["--ServerApp.open_browser=False"])
+    assert START_PAGE in cmd and "--no-browser" in cmd and "--port=9999" in cmd
+    assert cmd[-1] == "--ServerApp.open_browser=False"
+
+
+def test_the_chinese_language_pack_is_installed():
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True, text=True, check=False
+    )
+    from importlib.metadata import distribution
+
+    assert distribution("jupyterlab-language-pack-zh-CN")
+    assert out.returncode == 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_start_opens_jupyterlab_in_chinese_on_the_start_page():
+    playwright = pytest.importorskip("playwright.sync_api")
+    port, token = free_port(), "kamcourse-test-token"
+    kamcourse = Path(sys.executable).parent / "kamcourse"
+    proc = subprocess.Popen(
+        [str(kamcourse), "start", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError("JupyterLab did not start")
+                time.sleep(0.5)
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{START_PAGE}?token={token}", timeout=90_000)
+            # The menu bar is translated: 文件 (File), 编辑 (Edit), 帮助 (Help).
+            page.get_by_role("menuitem", name="文件").wait_for(timeout=90_000)
+            assert page.get_by_role("menuitem", name="帮助").is_visible()
+            page.get_by_text("00_start.ipynb").first.wait_for(timeout=60_000)
+            page.locator(".jp-MarkdownCell").first.wait_for(timeout=60_000)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-start-page.png"))
+            first_heading = page.locator(".jp-MarkdownCell h1").first.inner_text(timeout=30_000)
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in first_heading)
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
