@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    # Notebooks and self-checks record progress; keep the trainee's real store untouched.
+    # Kernels started by papermill inherit this environment.
+    os.environ["KAMCOURSE_HOME"] = tempfile.mkdtemp(prefix="kamcourse-home-")
 
 
 def tracked_notebooks() -> list[Path]:

@@ -1,0 +1,107 @@
+"""我的进度 on the start page, and the start page's module map against course/outline.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from kamcourse import exercises
+from kamcourse.views import progress
+
+OUTLINE = yaml.safe_load((ROOT / "course" / "outline.yaml").read_text(encoding="utf-8"))["modules"]
+QUIZ_IDS = {"m1": "m1_mindset", "m2": "m2_needs", "m3": "m3_ffab", "m4": "m4_spin", "m5": "m5_relationship", "m6": "m6_crm"}
+
+
+@pytest.fixture(autouse=True)
+def _private_progress_store(tmp_path, monkeypatch):
+    monkeypatch.setenv(exercises.HOME_ENV, str(tmp_path / "home"))
+
+
+def row(view, module):
+    return next(r for r in view.rows if r.module == module)
+
+
+def test_a_new_trainee_sees_every_module_and_no_passes():
+    view = progress.progress_view()
+    assert [r.module for r in view.rows][: len(OUTLINE)] == [m["id"] for m in OUTLINE]
+    assert all(r.passed == 0 for r in view.rows)
+    assert row(view, "m1").total == len(exercises.load_module("m1"))
+    assert view.message.kind == "info" and "刷新进度" in view.message.text
+    assert "模块一 心态与思维方式" in view.table_html.value
+    assert "01_mindset_exercises.ipynb" in view.table_html.value
+    assert view.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_refresh_shows_passed_tasks_but_not_revealed_ones():
+    view = progress.progress_view()
+    assert exercises.check("m1", "t8", "B").passed
+    assert not exercises.check("m1", "t7", "C").passed
+    exercises.reveal("m1", "t6")
+    view.refresh.click()
+    m1 = row(view, "m1")
+    assert m1.passed == 1
+    assert m1.passed_titles == (exercises.load_module("m1")["t8"]["title"],)
+    assert exercises.load_module("m1")["t6"]["title"] in m1.open_titles
+    assert "<b>1</b> / " in view.table_html.value
+    assert view.message.kind == ""
+    assert "已通过 <b>1</b>" in view.summary_html.value
+
+
+def test_a_corrupt_store_still_shows_the_page():
+    path = exercises.progress_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("{broken", encoding="utf-8")
+    view = progress.progress_view()
+    assert view.rows and all(r.passed == 0 for r in view.rows)
+
+
+def test_without_the_outline_the_known_modules_are_listed(monkeypatch, tmp_path):
+    monkeypatch.setattr(progress, "course_root", lambda: tmp_path)
+    modules = progress.outline_modules()
+    assert [m["id"] for m in modules] == list(exercises.MODULE_TITLES)
+    view = progress.progress_view()
+    assert row(view, "m2").title == "模块二 客户需求"
+
+
+def test_progress_rows_handle_modules_missing_from_either_side():
+    summary = [exercises.ModuleProgress("m9", "模块九", 1, 1, ("t1",))]
+    rows = progress.progress_rows([{"id": "m1", "title": "心态与思维方式"}], summary, {"m9": {"t1": "附加题"}})
+    assert [(r.module, r.passed, r.total) for r in rows] == [("m1", 0, 0), ("m9", 1, 1)]
+    assert rows[1].passed_titles == ("附加题",)
+    assert "练习尚未发布" in progress.table_html(rows)
+
+
+# ---------------------------------------------------------------- the start page
+
+
+def start_page() -> tuple[str, list[dict]]:
+    nb = json.loads((ROOT / "course" / "00_start.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"]), nb["cells"]
+
+
+def test_module_map_links_every_module_exercise_and_quiz_from_the_outline():
+    text, _ = start_page()
+    links = set(re.findall(r"\]\(([^)]+)\)", text))
+    for module in OUTLINE:
+        notebook = module["notebook"].removeprefix("course/")
+        exercise = "../" + module["exercises"]
+        assert notebook in links, notebook
+        assert exercise in links, exercise
+        assert (ROOT / module["notebook"]).is_file(), module["notebook"]
+        assert (ROOT / module["exercises"]).is_file(), module["exercises"]
+        assert module["title"] in text
+        assert QUIZ_IDS[module["id"]] in text
+
+
+def test_start_page_points_to_the_dashboards_and_runs_the_progress_view():
+    text, cells = start_page()
+    for dashboard in ("dashboards/dso.ipynb", "dashboards/funnel.ipynb"):
+        assert f"]({dashboard})" in text
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert "progress_view()" in code
+    for words in ("Shift+Enter", "运行全部", "我的进度", "Assignments"):
+        assert words in text
