@@ -18,10 +18,11 @@ from kamcourse.paths import course_root
 START_PAGE = "course/00_start.ipynb"
 DASHBOARD_DIR = "course/dashboards"
 LOCALE_PLUGIN = "@jupyterlab/translation-extension:plugin"
+NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
 
 # Modules that add subcommands: each has register(subparsers), and each subparser it adds
 # calls set_defaults(func=handler) where handler(args) returns an exit code.
-EXTENSIONS: tuple[str, ...] = ("kamcourse.hub",)
+EXTENSIONS: tuple[str, ...] = ("kamcourse.hub", "kamcourse.quiz.cli")
 
 
 def lab_settings_overrides() -> Path:
@@ -38,6 +39,8 @@ def ensure_chinese_locale(overrides: Path | None = None) -> Path:
         except json.JSONDecodeError:
             settings = {}
     settings.setdefault(LOCALE_PLUGIN, {})["locale"] = "zh_CN"
+    # Trainees should not be asked (in English) about fetching Jupyter news.
+    settings.setdefault(NOTIFICATION_PLUGIN, {}).setdefault("fetchNews", "false")
     overrides.parent.mkdir(parents=True, exist_ok=True)
     overrides.write_text(json.dumps(settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return overrides
@@ -54,6 +57,9 @@ def lab_command(
         cmd.append(f"--port={port}")
     if ip:
         cmd.append(f"--ip={ip}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and CI run as root; JupyterLab refuses that without the flag.
+        cmd.append("--allow-root")
     return cmd + list(extra or [])
 
 
