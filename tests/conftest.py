@@ -30,3 +30,15 @@ def tracked_notebooks() -> list[Path]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def progress_home(tmp_path, monkeypatch) -> Path:
+    """A private progress store for check()/reveal(), away from the real home folder.
+
+    Test modules that record progress use it for every test with
+    ``pytestmark = pytest.mark.usefixtures("progress_home")``.
+    """
+    home = tmp_path / "home"
+    monkeypatch.setenv("KAMCOURSE_HOME", str(home))
+    return home

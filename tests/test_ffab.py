@@ -23,9 +23,7 @@ GOOD = dict(
 )
 
 
-@pytest.fixture(autouse=True)
-def _progress_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("KAMCOURSE_HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("progress_home")
 
 
 # ---------------------------------------------------------------- labels and the bank

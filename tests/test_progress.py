@@ -16,9 +16,7 @@ OUTLINE = yaml.safe_load((ROOT / "course" / "outline.yaml").read_text(encoding="
 QUIZ_IDS = {"m1": "m1_mindset", "m2": "m2_needs", "m3": "m3_ffab", "m4": "m4_spin", "m5": "m5_relationship", "m6": "m6_crm"}
 
 
-@pytest.fixture(autouse=True)
-def _private_progress_store(tmp_path, monkeypatch):
-    monkeypatch.setenv(exercises.HOME_ENV, str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("progress_home")
 
 
 def row(view, module):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import warnings
 
-import ipywidgets as widgets
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from helpers import PNG_MAGIC, csv_bytes, notebook_text, simulate_upload
 from kamcourse import relationship as rel
 from kamcourse.errors import KamcourseError
 from kamcourse.exercises import check, load_module, reveal, task_key
@@ -22,35 +21,10 @@ from kamcourse.views.relationship import (
     relationship_map_view,
 )
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXERCISES = ROOT / "exercises" / "05_relationship_exercises.ipynb"
 NOTEBOOK = ROOT / "course" / "05_relationship.ipynb"
 
-
-@pytest.fixture(autouse=True)
-def _progress_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("KAMCOURSE_HOME", str(tmp_path / "home"))
-
-
-def simulate_upload(upload: widgets.FileUpload, data: bytes, name: str) -> None:
-    upload.value = (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": dt.datetime.now(dt.timezone.utc),
-        },
-    )
-
-
-def csv_bytes(*lines: str) -> bytes:
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def notebook_text(path) -> str:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return "\n".join("".join(cell["source"]) for cell in nb["cells"])
+pytestmark = pytest.mark.usefixtures("progress_home")
 
 
 # ---------------------------------------------------------------------------

@@ -15,10 +15,7 @@ from kamcourse.errors import KamcourseError
 from kamcourse.exercises import check, load_module, reveal
 
 
-@pytest.fixture(autouse=True)
-def _private_progress_store(tmp_path, monkeypatch):
-    """check()/reveal() record progress: keep it out of the real home folder."""
-    monkeypatch.setenv("KAMCOURSE_HOME", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("progress_home")
 
 
 # ---------------------------------------------------------------- the quadrant rule

@@ -14,9 +14,7 @@ from kamcourse.exercises import check, load_module, reveal, task_key
 from kamcourse.views.spin import personality_view, spin_sorter
 
 
-@pytest.fixture(autouse=True)
-def _progress_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("KAMCOURSE_HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("progress_home")
 
 
 # ---------------------------------------------------------------- question bank

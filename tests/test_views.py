@@ -7,36 +7,16 @@ except the seed's 75.5 days, which domain.md fixes.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 
-import ipywidgets as widgets
 import pytest
 
+from helpers import PNG_MAGIC, csv_bytes, simulate_upload
 from kamcourse import dso, funnel
 from kamcourse.tables import read_table
 from kamcourse.views.common import MessageArea, attempt, upload_button
 from kamcourse.views.dso import BREAKDOWN_COLUMNS, dso_dashboard
 from kamcourse.views.funnel import DEFAULT_INPUTS, STAGE_TABLE_COLUMNS, funnel_dashboard
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def simulate_upload(upload: widgets.FileUpload, data: bytes, name: str) -> None:
-    """What the browser sends when a file is picked (ipywidgets 8 value format)."""
-    upload.value = (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": dt.datetime.now(dt.timezone.utc),
-        },
-    )
-
-
-def csv_bytes(header: str, rows: list[str]) -> bytes:
-    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
 def download_payload(html: str, extension: str) -> bytes:
@@ -162,7 +142,7 @@ def test_dso_receivables_above_all_sales_say_more_than(dso_view):
 
 
 def test_dso_upload_replaces_the_month_table(dso_view):
-    data = csv_bytes("月份,销售额", ["2024-01,100", "2024-02,200", "2024-03,300"])
+    data = csv_bytes("月份,销售额", "2024-01,100", "2024-02,200", "2024-03,300")
     simulate_upload(dso_view.upload, data, "客户B.csv")
     assert [r["month"] for r in dso_view.months.rows()] == ["2024-03", "2024-02", "2024-01"]
     expected = dso.countback_dso(1500, {"2024-01": 100, "2024-02": 200, "2024-03": 300})
@@ -172,7 +152,7 @@ def test_dso_upload_replaces_the_month_table(dso_view):
 
 def test_dso_wrong_upload_shows_the_message_and_keeps_the_table(dso_view):
     rows_before = dso_view.months.rows()
-    simulate_upload(dso_view.upload, csv_bytes("customer,amount", ["A,1"]), "wrong.csv")
+    simulate_upload(dso_view.upload, csv_bytes("customer,amount", "A,1"), "wrong.csv")
     assert dso_view.message.kind == "error"
     assert dso_view.message.text.startswith("上传文件：“wrong.csv” 缺少列")
     assert dso_view.months.rows() == rows_before
@@ -290,7 +270,7 @@ def test_funnel_bad_amount_names_the_opportunity(funnel_view):
 
 
 def test_funnel_upload_replaces_the_opportunities(funnel_view):
-    data = csv_bytes("机会名称,金额,阶段", ["甲项目,100,商务谈判", "乙项目,40,赢单待签"])
+    data = csv_bytes("机会名称,金额,阶段", "甲项目,100,商务谈判", "乙项目,40,赢单待签")
     simulate_upload(funnel_view.upload, data, "opps.csv")
     assert [r["name"] for r in funnel_view.opportunities.rows()] == ["甲项目", "乙项目"]
     opportunities = [funnel.Opportunity("甲项目", 100, "商务谈判"), funnel.Opportunity("乙项目", 40, "赢单待签")]
@@ -300,7 +280,7 @@ def test_funnel_upload_replaces_the_opportunities(funnel_view):
 
 def test_funnel_wrong_upload_keeps_the_opportunities(funnel_view):
     rows_before = funnel_view.opportunities.rows()
-    simulate_upload(funnel_view.upload, csv_bytes("机会名称,金额", ["甲项目,100"]), "opps.csv")
+    simulate_upload(funnel_view.upload, csv_bytes("机会名称,金额", "甲项目,100"), "opps.csv")
     assert funnel_view.message.text == "上传文件：“opps.csv” 缺少列 “阶段”；找到的列标题：“机会名称”、“金额”"
     assert funnel_view.opportunities.rows() == rows_before
 

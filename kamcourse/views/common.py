@@ -2,9 +2,13 @@
 
 - :class:`MessageArea`: the red error / grey info line under a calculator.
 - :func:`text_input`, :func:`plain_number`: text boxes for numbers the core parses.
-- :func:`upload_button`: a FileUpload that hands ``(bytes, filename)`` to a callback.
+- :func:`upload_button`: a FileUpload that hands ``(bytes, filename)`` to a callback;
+  :func:`reset_button`: the button that goes back to the sample data.
+- :class:`SampleOrFileLoader`: load_sample / load_path / load_file for a customer-list view.
 - :class:`DownloadLinks`: CSV and XLSX download anchors (``data:`` URIs) for a table.
-- :class:`RowEditor`: an editable table (text or drop-down cells, add / remove rows).
+- :class:`RowEditor`: an editable table (text or drop-down cells, add / remove rows);
+  :func:`upload_to_editor` fills one from an uploaded file.
+- :func:`inputs_beside_outputs`: a calculator's inputs column beside its results column.
 - :func:`attempt`: runs a calculation and shows a bad input's message instead of failing.
 - :func:`chart_image`, :func:`new_figure`, :func:`figure_png`: charts as PNG bytes
   in an ``ipywidgets.Image``.
@@ -20,7 +24,8 @@ import html
 import io
 import logging
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import ipywidgets as widgets
 
@@ -134,6 +139,55 @@ def upload_button(
 
     upload.observe(_changed, names="value")
     return upload
+
+
+def reset_button(
+    on_reset: Callable[[], None], description: str = "恢复样本数据", icon: str = "undo"
+) -> widgets.Button:
+    """A button that calls ``on_reset()`` when clicked (back to the sample data, start again)."""
+    button = widgets.Button(description=description, icon=icon, layout=widgets.Layout(width="auto"))
+    button.on_click(lambda _b: on_reset())
+    return button
+
+
+class SampleOrFileLoader:
+    """``load_sample`` / ``load_path`` / ``load_file`` for a view of one customer list.
+
+    Mixed into a widget that has ``message`` (a :class:`MessageArea`) and
+    ``_use(data, source) -> bool`` (take the data if the topic module accepts it, redraw,
+    and say whether it did), and that names its readers: ``_read_sample()``,
+    ``_read_path(path)`` and ``_read_file(content, filename)``. A file that cannot be
+    read leaves the current list and explains why.
+    """
+
+    message: MessageArea
+    sample_label: str = ""
+    _read_sample: Callable[[], Any]
+    _read_path: Callable[[str | Path], Any]
+    _read_file: Callable[[bytes, str], Any]
+    _use: Callable[[Any, str], bool]
+
+    def open_with(self, path: str | Path | None) -> None:
+        """Show the sample quietly, then the list at ``path`` if one is given."""
+        self.load_sample(quiet=True)
+        if path is not None:
+            self.load_path(path)
+
+    def load_sample(self, quiet: bool = False) -> None:
+        data = attempt(self.message, self._read_sample)
+        if data is not None and self._use(data, self.sample_label) and not quiet:
+            self.message.show_info("已恢复样本公司的客户名单。")
+
+    def load_path(self, path: str | Path) -> None:
+        data = attempt(self.message, lambda: self._read_path(path))
+        if data is not None and self._use(data, f"文件“{Path(path).name}”"):
+            self.message.show_info(f"已读入“{Path(path).name}”：{len(data)} 位客户。")
+
+    def load_file(self, content: bytes, filename: str) -> None:
+        """Use an uploaded file; a wrong file leaves the current list and explains why."""
+        data = attempt(self.message, lambda: self._read_file(content, filename))
+        if data is not None and self._use(data, f"上传的文件“{filename}”"):
+            self.message.show_info(f"已读入“{filename}”：{len(data)} 位客户。")
 
 
 def data_uri(data: bytes, mime: str) -> str:
@@ -322,6 +376,37 @@ class RowEditor(widgets.VBox):
     def _changed(self) -> None:
         if not self._hold:
             self._on_change()
+
+
+def upload_to_editor(
+    editor: RowEditor,
+    message: MessageArea,
+    load: Callable[[], Sequence | Mapping],
+    to_rows: Callable[[Any], Iterable[Mapping]],
+    filename: str,
+    what: str,
+) -> None:
+    """Replace ``editor``'s rows with the records ``load()`` reads from an uploaded file.
+
+    A file that cannot be read leaves the rows as they were (``message`` explains why);
+    otherwise "已读入“filename”：N what。" is shown unless the new rows do not calculate.
+    """
+    records = attempt(message, load)
+    if records is None:
+        return
+    editor.set_rows(to_rows(records))
+    if message.kind != "error":
+        message.show_info(f"已读入“{filename}”：{len(records)} {what}。")
+
+
+def inputs_beside_outputs(
+    inputs: Sequence[widgets.Widget], outputs: Sequence[widgets.Widget], inputs_width: str
+) -> widgets.HBox:
+    """A calculator's layout: the inputs column (at least ``inputs_width`` wide) beside the
+    results column; the results move below the inputs on a narrow screen."""
+    left = widgets.VBox(list(inputs), layout=widgets.Layout(min_width=inputs_width, flex=f"1 1 {inputs_width}"))
+    right = widgets.VBox(list(outputs), layout=widgets.Layout(flex="2 1 36em"))
+    return widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", grid_gap="1.5em"))
 
 
 def chart_image(css_class: str | None = None) -> widgets.Image:

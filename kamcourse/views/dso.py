@@ -22,10 +22,12 @@ from kamcourse.views.common import (
     attempt,
     chart_image,
     figure_png,
+    inputs_beside_outputs,
     new_figure,
     plain_number,
     text_input,
     upload_button,
+    upload_to_editor,
 )
 
 METHODS = (("倒算法", "countback"), ("简单平均法", "simple"))
@@ -122,27 +124,17 @@ class DsoDashboard(widgets.VBox):
         for control in (self.receivables, self.basis, self.method):
             control.observe(lambda _change: self.recompute(), names="value")
 
-        inputs = widgets.VBox(
-            [
-                self.receivables,
-                self.basis,
-                self.method,
-                widgets.HTML("<b>月度销售额</b>（最近的月份在最上面，月份须连续）"),
-                self.months,
-                widgets.HBox(
-                    [self.upload, widgets.HTML("&nbsp;CSV 或 Excel 文件，两列：<b>月份</b>、<b>销售额</b>")]
-                ),
-                self.message,
-            ],
-            layout=widgets.Layout(min_width="26em", flex="1 1 26em"),
-        )
-        outputs = widgets.VBox(
-            [self.result_html, self.chart, self.table_html, self.downloads],
-            layout=widgets.Layout(flex="2 1 36em"),
-        )
-        super().__init__(
-            [widgets.HBox([inputs, outputs], layout=widgets.Layout(flex_flow="row wrap", grid_gap="1.5em"))]
-        )
+        inputs = [
+            self.receivables,
+            self.basis,
+            self.method,
+            widgets.HTML("<b>月度销售额</b>（最近的月份在最上面，月份须连续）"),
+            self.months,
+            widgets.HBox([self.upload, widgets.HTML("&nbsp;CSV 或 Excel 文件，两列：<b>月份</b>、<b>销售额</b>")]),
+            self.message,
+        ]
+        outputs = [self.result_html, self.chart, self.table_html, self.downloads]
+        super().__init__([inputs_beside_outputs(inputs, outputs, "26em")])
         self.add_class("kc-dso")
         self.recompute()
 
@@ -168,12 +160,7 @@ class DsoDashboard(widgets.VBox):
         def load() -> dict[str, float]:
             return dso.monthly_sales_from_rows(read_table(content, filename, dso.DSO_COLUMNS))
 
-        monthly = attempt(self.message, load)
-        if monthly is None:
-            return
-        self.months.set_rows(month_rows(monthly))
-        if self.message.kind != "error":
-            self.message.show_info(f"已读入“{filename}”：{len(monthly)} 个月的销售额。")
+        upload_to_editor(self.months, self.message, load, month_rows, filename, "个月的销售额")
 
     # -- drawing ---------------------------------------------------------------------
     def _draw(self) -> None:

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from kamcourse import ffab
 from kamcourse.errors import KamcourseError
 from kamcourse.ffab import BankItem, FfabStatement, LabelCheck
-from kamcourse.views.common import MessageArea, chart_image, figure_png, new_figure
+from kamcourse.views.common import MessageArea, chart_image, figure_png, new_figure, reset_button
 
 OK_COLOR = "#1b7f3b"
 WRONG_COLOR = "#b3261e"
@@ -63,8 +63,7 @@ class LabelSorter(widgets.VBox):
             rows.append(widgets.VBox([text, toggle, mark], layout=widgets.Layout(margin="0 0 10px 0")))
         self.summary = widgets.HTML("")
         self.message = MessageArea()
-        self.reset_button = widgets.Button(description="重新开始", icon="refresh", layout=widgets.Layout(width="auto"))
-        self.reset_button.on_click(lambda _b: self.reset())
+        self.reset_button = reset_button(self.reset, "重新开始", icon="refresh")
         header = [widgets.HTML(f"<p>{html.escape(intro)}</p>")] if intro else []
         super().__init__([*header, *rows, self.summary, self.message, self.reset_button])
         self.add_class("kc-label-sorter")

@@ -22,10 +22,12 @@ from kamcourse.views.common import (
     attempt,
     chart_image,
     figure_png,
+    inputs_beside_outputs,
     new_figure,
     plain_number,
     text_input,
     upload_button,
+    upload_to_editor,
 )
 
 #: Opening values of the side inputs (万元): a small-order threshold, the weekly figures
@@ -166,36 +168,28 @@ class FunnelDashboard(widgets.VBox):
         for control in side_inputs:
             control.observe(lambda _change: self.recompute(), names="value")
 
-        inputs = widgets.VBox(
-            [
-                widgets.HTML("<b>销售阶段与赢率</b>（各公司自行设定；可写 75% 或 0.75）"),
-                self.stages,
-                widgets.HTML("<b>销售机会</b>（金额单位：万元）"),
-                self.opportunities,
-                widgets.HBox(
-                    [self.upload, widgets.HTML("&nbsp;CSV 或 Excel 文件，三列：<b>机会名称</b>、<b>金额</b>、<b>阶段</b>")]
-                ),
-                widgets.HTML("<b>漏斗外销售额</b>（万元）"),
-                self.threshold,
-                self.off_expected,
-                widgets.HTML(OFF_FUNNEL_NOTE),
-                widgets.HTML("<b>销售进展</b>（万元；本周销售预计取上面算出的结果）"),
-                self.forecast_last_week,
-                self.booked_this_week,
-                self.booked_last_week,
-                self.off_booked,
-                self.quota,
-                self.message,
-            ],
-            layout=widgets.Layout(min_width="30em", flex="1 1 30em"),
-        )
-        outputs = widgets.VBox(
-            [self.result_html, self.chart, self.table_html, self.downloads],
-            layout=widgets.Layout(flex="2 1 36em"),
-        )
-        super().__init__(
-            [widgets.HBox([inputs, outputs], layout=widgets.Layout(flex_flow="row wrap", grid_gap="1.5em"))]
-        )
+        inputs = [
+            widgets.HTML("<b>销售阶段与赢率</b>（各公司自行设定；可写 75% 或 0.75）"),
+            self.stages,
+            widgets.HTML("<b>销售机会</b>（金额单位：万元）"),
+            self.opportunities,
+            widgets.HBox(
+                [self.upload, widgets.HTML("&nbsp;CSV 或 Excel 文件，三列：<b>机会名称</b>、<b>金额</b>、<b>阶段</b>")]
+            ),
+            widgets.HTML("<b>漏斗外销售额</b>（万元）"),
+            self.threshold,
+            self.off_expected,
+            widgets.HTML(OFF_FUNNEL_NOTE),
+            widgets.HTML("<b>销售进展</b>（万元；本周销售预计取上面算出的结果）"),
+            self.forecast_last_week,
+            self.booked_this_week,
+            self.booked_last_week,
+            self.off_booked,
+            self.quota,
+            self.message,
+        ]
+        outputs = [self.result_html, self.chart, self.table_html, self.downloads]
+        super().__init__([inputs_beside_outputs(inputs, outputs, "30em")])
         self.add_class("kc-funnel")
         self.recompute()
 
@@ -231,12 +225,7 @@ class FunnelDashboard(widgets.VBox):
         def load() -> list[funnel.Opportunity]:
             return funnel.opportunities_from_rows(read_table(content, filename, funnel.OPPORTUNITY_COLUMNS))
 
-        opportunities = attempt(self.message, load)
-        if opportunities is None:
-            return
-        self.opportunities.set_rows(opportunity_rows(opportunities))
-        if self.message.kind != "error":
-            self.message.show_info(f"已读入“{filename}”：{len(opportunities)} 个销售机会。")
+        upload_to_editor(self.opportunities, self.message, load, opportunity_rows, filename, "个销售机会")
 
     # -- drawing ---------------------------------------------------------------------
     def _draw(self) -> None:

@@ -17,11 +17,13 @@ from kamcourse.tables import Column
 from kamcourse.views.common import (
     DownloadLinks,
     MessageArea,
+    SampleOrFileLoader,
     attempt,
     chart_image,
     figure_png,
     new_figure,
     plain_number,
+    reset_button,
     text_input,
     upload_button,
 )
@@ -146,13 +148,18 @@ def pareto_chart(result: pareto.ParetoResult, abc: pareto.AbcResult):
     return fig
 
 
-class ParetoView(widgets.VBox):
+class ParetoView(SampleOrFileLoader, widgets.VBox):
     """Pareto chart and ABC table; see :func:`pareto_view`.
 
     Attributes used by tests: ``a_cut``, ``b_cut`` (Text), ``upload``, ``reset``,
     ``message``, ``summary_html``, ``chart``, ``table_html``, ``downloads``; ``sales`` is
     the customer list in use, ``result`` and ``abc`` the last good results.
     """
+
+    sample_label = SAMPLE_LABEL
+    _read_sample = staticmethod(pareto.sample_sales)
+    _read_path = staticmethod(pareto.load_sales)
+    _read_file = staticmethod(pareto.read_sales)
 
     def __init__(self, customers_csv: str | Path | None = None) -> None:
         self.sales: dict[str, float] = {}
@@ -162,8 +169,7 @@ class ParetoView(widgets.VBox):
         self.a_cut = text_input("A 类界限（累计占比）", "0.8", "kc-pareto-a", width="20em")
         self.b_cut = text_input("B 类界限（累计占比）", "0.95", "kc-pareto-b", width="20em")
         self.upload = upload_button(self.load_file, css_class="kc-pareto-upload")
-        self.reset = widgets.Button(description="恢复样本数据", icon="undo", layout=widgets.Layout(width="auto"))
-        self.reset.on_click(lambda _b: self.load_sample())
+        self.reset = reset_button(self.load_sample)
         self.message = MessageArea("kc-pareto-error")
         self.summary_html = widgets.HTML()
         self.chart = chart_image("kc-pareto-chart")
@@ -187,27 +193,9 @@ class ParetoView(widgets.VBox):
             ]
         )
         self.add_class("kc-pareto")
-        self.load_sample(quiet=True)
-        if customers_csv is not None:
-            self.load_path(customers_csv)
+        self.open_with(customers_csv)
 
-    # -- data --------------------------------------------------------------------------
-    def load_sample(self, quiet: bool = False) -> None:
-        sales = attempt(self.message, pareto.sample_sales)
-        if sales is not None and self._use(sales, SAMPLE_LABEL) and not quiet:
-            self.message.show_info("已恢复样本公司的客户名单。")
-
-    def load_path(self, path: str | Path) -> None:
-        sales = attempt(self.message, lambda: pareto.load_sales(path))
-        if sales is not None and self._use(sales, f"文件“{Path(path).name}”"):
-            self.message.show_info(f"已读入“{Path(path).name}”：{len(sales)} 位客户。")
-
-    def load_file(self, content: bytes, filename: str) -> None:
-        """Use an uploaded file; a wrong file leaves the current list and explains why."""
-        sales = attempt(self.message, lambda: pareto.read_sales(content, filename))
-        if sales is not None and self._use(sales, f"上传的文件“{filename}”"):
-            self.message.show_info(f"已读入“{filename}”：{len(sales)} 位客户。")
-
+    # -- data (load_sample, load_path and load_file: SampleOrFileLoader) ----------------
     def _use(self, sales: dict[str, float], source: str) -> bool:
         """Switch to a valid customer list (a list the core refuses is not taken)."""
         if attempt(self.message, lambda: pareto.pareto(sales)) is None:

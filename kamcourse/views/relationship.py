@@ -18,6 +18,7 @@ from kamcourse.views.common import (
     chart_image,
     figure_png,
     new_figure,
+    reset_button,
     upload_button,
 )
 
@@ -107,8 +108,7 @@ class RelationshipMapView(widgets.VBox):
         self.rmap: rel.RelationshipMap | None = None
         self.message = MessageArea("kc-rel-error")
         self.upload = upload_button(self._uploaded, css_class="kc-rel-upload")
-        self.reset_button = widgets.Button(description="恢复示例客户", icon="undo", layout=widgets.Layout(width="auto"))
-        self.reset_button.on_click(lambda _b: self.show_sample())
+        self.reset_button = reset_button(self.show_sample, "恢复示例客户")
         self.summary = widgets.HTML()
         self.chart = chart_image("kc-rel-chart")
         self.table = widgets.HTML()

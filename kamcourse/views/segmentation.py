@@ -17,11 +17,13 @@ from kamcourse.views.common import (
     LABEL_STYLE,
     DownloadLinks,
     MessageArea,
+    SampleOrFileLoader,
     attempt,
     chart_image,
     figure_png,
     new_figure,
     plain_number,
+    reset_button,
     text_input,
     upload_button,
 )
@@ -173,7 +175,7 @@ def allocation_html(allocation: seg.Allocation) -> str:
     return _table(head, rows, "kc-allocation")
 
 
-class SegmentationView(widgets.VBox):
+class SegmentationView(SampleOrFileLoader, widgets.VBox):
     """The segmentation matrix of a customer list; see :func:`segmentation_view`.
 
     Attributes used by tests: ``potential_cut``, ``share_cut`` (Text; blank = median),
@@ -181,6 +183,11 @@ class SegmentationView(widgets.VBox):
     ``table_html``, ``downloads``, ``total`` and ``weights`` (Text per strategy),
     ``allocation_message``, ``allocation_html``; ``accounts``, ``result`` and ``allocation`` hold the last good data.
     """
+
+    sample_label = SAMPLE_LABEL
+    _read_sample = staticmethod(seg.sample_accounts)
+    _read_path = staticmethod(seg.load_accounts)
+    _read_file = staticmethod(seg.read_accounts)
 
     def __init__(self, customers_csv: str | Path | None = None) -> None:
         self.accounts: tuple[seg.Account, ...] = ()
@@ -192,8 +199,7 @@ class SegmentationView(widgets.VBox):
         self.share_cut = text_input("份额界限（0–1）", "", "kc-seg-share", width="22em")
         self.share_cut.placeholder = "留空 = 中位数"
         self.upload = upload_button(self.load_file, css_class="kc-seg-upload")
-        self.reset = widgets.Button(description="恢复样本数据", icon="undo", layout=widgets.Layout(width="auto"))
-        self.reset.on_click(lambda _b: self.load_sample())
+        self.reset = reset_button(self.load_sample)
         self.message = MessageArea("kc-seg-error")
         self.cuts_html = widgets.HTML()
         self.chart = chart_image("kc-seg-chart")
@@ -236,27 +242,9 @@ class SegmentationView(widgets.VBox):
             ]
         )
         self.add_class("kc-segmentation")
-        self.load_sample(quiet=True)
-        if customers_csv is not None:
-            self.load_path(customers_csv)
+        self.open_with(customers_csv)
 
-    # -- data --------------------------------------------------------------------------
-    def load_sample(self, quiet: bool = False) -> None:
-        accounts = attempt(self.message, seg.sample_accounts)
-        if accounts is not None and self._use(accounts, SAMPLE_LABEL) and not quiet:
-            self.message.show_info("已恢复样本公司的客户名单。")
-
-    def load_path(self, path: str | Path) -> None:
-        accounts = attempt(self.message, lambda: seg.load_accounts(path))
-        if accounts is not None and self._use(accounts, f"文件“{Path(path).name}”"):
-            self.message.show_info(f"已读入“{Path(path).name}”：{len(accounts)} 位客户。")
-
-    def load_file(self, content: bytes, filename: str) -> None:
-        """Use an uploaded file; a wrong file leaves the current list and explains why."""
-        accounts = attempt(self.message, lambda: seg.read_accounts(content, filename))
-        if accounts is not None and self._use(accounts, f"上传的文件“{filename}”"):
-            self.message.show_info(f"已读入“{filename}”：{len(accounts)} 位客户。")
-
+    # -- data (load_sample, load_path and load_file: SampleOrFileLoader) ----------------
     def _use(self, accounts: tuple[seg.Account, ...], source: str) -> bool:
         if attempt(self.message, lambda: seg.segment_table(accounts)) is None:
             return False
