@@ -1,0 +1,101 @@
+"""Item statistics against numbers worked out by hand for a small class."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pytest
+
+from conftest import ROOT
+from kamcourse.quiz.answers import read_answer
+from kamcourse.quiz.bank import load_quiz
+from kamcourse.quiz.stats import item_statistics, pearson, response_counts, write_chart
+
+# Five trainees, three items (max 1, 2, 2):
+#        q1  q2  q3 | total
+#   a     1   2   2 |   5
+#   b     1   1   2 |   4
+#   c     0   1   0 |   1
+#   d     1   0   1 |   2
+#   e     0   0   0 |   0
+SCORES = {
+    "a": {"q1": 1, "q2": 2, "q3": 2},
+    "b": {"q1": 1, "q2": 1, "q3": 2},
+    "c": {"q1": 0, "q2": 1, "q3": 0},
+    "d": {"q1": 1, "q2": 0, "q3": 1},
+    "e": {"q1": 0, "q2": 0, "q3": 0},
+}
+MAX = {"q1": 1, "q2": 2, "q3": 2}
+
+
+def test_facility_is_mean_over_max():
+    stats = {s.item_id: s for s in item_statistics(MAX, SCORES)}
+    # q1: 3/5 = 60 %; q2: mean 4/5 = 0.8 of 2 = 40 %; q3: mean 5/5 = 1 of 2 = 50 %
+    assert stats["q1"].facility == pytest.approx(60.0)
+    assert stats["q2"].facility == pytest.approx(40.0)
+    assert stats["q3"].facility == pytest.approx(50.0)
+
+
+def test_discrimination_is_the_correlation_with_the_rest_of_the_test():
+    stats = {s.item_id: s for s in item_statistics(MAX, SCORES)}
+    # q1 = (1,1,0,1,0), rest = q2+q3 = (4,3,1,1,0): means 0.6 and 1.8
+    #   sum dx*dy = .4*2.2 + .4*1.2 + (-.6)(-.8) + .4(-.8) + (-.6)(-1.8) = .88+.48+.48-.32+1.08 = 2.6
+    #   sum dx^2 = 1.2, sum dy^2 = 4.84+1.44+.64+.64+3.24 = 10.8 -> r = 2.6/sqrt(12.96) = 2.6/3.6
+    assert stats["q1"].discrimination == pytest.approx(100 * 2.6 / 3.6)
+    # q2 = (2,1,1,0,0), rest = q1+q3 = (3,3,0,2,0): means 0.8 and 1.6
+    #   sum dx*dy = 1.2*1.4 + .2*1.4 + .2(-1.6) + (-.8)(.4) + (-.8)(-1.6) = 1.68+.28-.32-.32+1.28 = 2.6
+    #   sum dx^2 = 1.44+.04+.04+.64+.64 = 2.8, sum dy^2 = 1.96+1.96+2.56+.16+2.56 = 9.2
+    assert stats["q2"].discrimination == pytest.approx(100 * 2.6 / math.sqrt(2.8 * 9.2))
+    # sample SD of q1's share (0.6 mean): sqrt(1.2 / 4) = 0.5477
+    assert stats["q1"].sd == pytest.approx(100 * math.sqrt(1.2 / 4))
+
+
+def test_flags_for_items_outside_the_usual_ranges():
+    columns = {  # six trainees a..f
+        "easy": [1, 1, 1, 1, 1, 1],
+        "hard": [0, 0, 0, 0, 0, 0],
+        "g1": [1, 1, 1, 1, 0, 0],
+        "fine": [1, 1, 0, 1, 0, 0],
+        "odd": [0, 0, 0, 1, 1, 1],   # the weakest trainees get it right
+    }
+    scores = {s: {k: v[i] for k, v in columns.items()} for i, s in enumerate("abcdef")}
+    stats = {s.item_id: s for s in item_statistics({k: 1 for k in columns}, scores)}
+    assert any("极易" in f for f in stats["easy"].flags)
+    assert any("极难" in f for f in stats["hard"].flags)
+    assert stats["easy"].discrimination is None and any("无法计算" in f for f in stats["easy"].flags)
+    # fine = (1,1,0,1,0,0), rest = easy+hard+g1+odd = (2,2,2,3,2,2): means 1/2 and 13/6;
+    # sum dx*dy = (1/2)(-1/6)*2 + (-1/2)(-1/6) + (1/2)(5/6) + (-1/2)(-1/6)*2 = 1/2,
+    # sum dx^2 = 6/4, sum dy^2 = 5/36 + 25/36 = 30/36 -> r = (1/2) / sqrt(1.5 * 30/36) = 0.4472
+    assert stats["fine"].discrimination == pytest.approx(100 * 0.5 / math.sqrt(1.5 * 30 / 36))
+    assert stats["fine"].flags == ()
+    assert stats["odd"].discrimination < 0 and any("为负" in f for f in stats["odd"].flags)
+
+
+def test_pearson_by_hand():
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert pearson([1, 1], [1, 2]) is None
+
+
+def test_option_counts_by_hand():
+    quiz = load_quiz("exam", ROOT / "quizzes" / "bank")
+    q4 = quiz.item("q4")
+    answers = ["BADC", "b a d c", "ABCD", "", "BADE", "BA"]
+    rows = {r.response: r for r in response_counts(q4, [read_answer(q4.spec, a) for a in answers])}
+    assert rows["BADC"].count == 2 and rows["BADC"].correct
+    assert rows["ABCD"].count == 1 and not rows["ABCD"].correct
+    assert rows["BA"].count == 1
+    assert rows["（未作答）"].count == 1 and rows["（格式无效）"].count == 1
+    assert rows["BADC"].share == pytest.approx(100 * 2 / 6)
+
+
+def test_the_chart_renders_chinese_without_missing_glyphs(tmp_path):
+    quiz = load_quiz("exam", ROOT / "quizzes" / "bank")
+    items = {i.id: i for i in quiz.items}
+    stats = item_statistics({"q1": 3, "q2": 3}, {"a": {"q1": 3, "q2": 0}, "b": {"q1": 1, "q2": 3}})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_chart(tmp_path / "c.png", quiz.title, items, stats)
+    assert not [w for w in caught if "missing from" in str(w.message)]
+    assert (tmp_path / "c.png").stat().st_size > 5000
