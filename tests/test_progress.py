@@ -13,7 +13,7 @@ from kamcourse import exercises
 from kamcourse.views import progress
 
 OUTLINE = yaml.safe_load((ROOT / "course" / "outline.yaml").read_text(encoding="utf-8"))["modules"]
-QUIZ_IDS = {"m1": "m1_mindset", "m2": "m2_needs", "m3": "m3_ffab", "m4": "m4_spin", "m5": "m5_relationship", "m6": "m6_crm"}
+QUIZ_IDS = {"m1": "m1_mindset", "m2": "m2_needs", "m3": "m3_ffab", "m4": "m4_spin", "m5": "m5_stages", "m6": "m6_crm"}
 
 
 pytestmark = pytest.mark.usefixtures("progress_home")
@@ -103,3 +103,8 @@ def test_start_page_points_to_the_dashboards_and_runs_the_progress_view():
     assert "progress_view()" in code
     for words in ("Shift+Enter", "运行全部", "我的进度", "Assignments"):
         assert words in text
+
+
+@pytest.mark.parametrize("quiz_id", sorted(QUIZ_IDS.values()))
+def test_every_quiz_the_course_names_exists_in_the_item_bank(quiz_id):
+    assert (ROOT / "quizzes" / "bank" / f"{quiz_id}.yaml").is_file()
