@@ -64,14 +64,15 @@ def test_the_chinese_language_pack_is_installed():
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_start_opens_jupyterlab_in_chinese_on_the_start_page():
+def test_start_opens_jupyterlab_in_chinese_on_the_start_page(tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     port, token = free_port(), "kamcourse-test-token"
     kamcourse = Path(sys.executable).parent / "kamcourse"
+    log = (tmp_path / "lab.log").open("wb")
     proc = subprocess.Popen(
         [str(kamcourse), "start", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
          f"--IdentityProvider.token={token}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
     )
     try:
@@ -82,7 +83,8 @@ def test_start_opens_jupyterlab_in_chinese_on_the_start_page():
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError("JupyterLab did not start")
+                    output = (tmp_path / "lab.log").read_text(errors="replace")[-3000:]
+                    raise AssertionError(f"JupyterLab did not start:\n{output}")
                 time.sleep(0.5)
         with playwright.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -101,8 +103,10 @@ def test_start_opens_jupyterlab_in_chinese_on_the_start_page():
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-start-page.png"))
             browser.close()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
