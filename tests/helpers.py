@@ -1,4 +1,5 @@
-"""Helpers shared by the test modules: fake uploads, CSV bytes, notebook text.
+"""Helpers shared by the test modules (and benchmarks/): fake uploads, CSV bytes, notebook
+text, the headless Chromium to drive and free loopback ports.
 
 Imported as ``from helpers import ...`` (pytest puts this folder on ``sys.path``, as for
 ``from conftest import ROOT``).
@@ -8,11 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import socket
 from pathlib import Path
 
 import ipywidgets as widgets
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# Debian's Chromium without a display, sandbox or network chatter (playwright install
+# cannot download a browser on the CI machines).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """``KAMCOURSE_CHROMIUM``, else the OS's Chromium, else None (Playwright's own download)."""
+    configured = os.environ.get("KAMCOURSE_CHROMIUM")
+    if configured:
+        return configured
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def simulate_upload(upload: widgets.FileUpload, data: bytes, name: str) -> None:

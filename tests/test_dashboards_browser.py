@@ -9,14 +9,12 @@ Chromium: ``KAMCOURSE_CHROMIUM`` or /usr/bin/chromium when present, else the bro
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from helpers import CHROMIUM_ARGS, chromium_path
 from voila_server import VoilaServer
 
 from kamcourse import dso, funnel
@@ -28,29 +26,11 @@ expect = sync_api.expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The tall viewport lets a screenshot show the whole dashboard (Voila scrolls inside the page).
 # Voila needs about 5 s on two idle cores before the widgets appear; the machine is shared.
 LOAD_TIMEOUT_MS = 180_000
 STEP_TIMEOUT_MS = 60_000
 SOURCE_MARKERS = ("from kamcourse", "dso_dashboard()", "funnel_dashboard()")
-
-
-def chromium_path() -> str | None:
-    configured = os.environ.get("KAMCOURSE_CHROMIUM")
-    if configured:
-        return configured
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None  # Playwright's own download
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,21 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from helpers import CHROMIUM_ARGS, chromium_path, free_port
 from kamcourse.cli import LOCALE_PLUGIN, START_PAGE, ensure_chinese_locale, lab_command
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ensure_chinese_locale_keeps_other_overrides(tmp_path):
     overrides = tmp_path / "overrides.json"
     overrides.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
@@ -87,7 +75,7 @@ def test_start_opens_jupyterlab_in_chinese_on_the_start_page(tmp_path):
                     raise AssertionError(f"JupyterLab did not start:\n{output}")
                 time.sleep(0.5)
         with playwright.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/lab/tree/{START_PAGE}?token={token}", timeout=90_000)
             # The menu bar is translated: 文件 (File), 编辑 (Edit), 帮助 (Help).

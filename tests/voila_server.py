@@ -31,6 +31,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Sequence
 
+from helpers import free_port
+
 from kamcourse.cli import voila_command
 from kamcourse.paths import course_root
 
@@ -39,13 +41,6 @@ READY_MARKER = "is running at"
 
 class VoilaServerError(RuntimeError):
     """Voila did not start (the message carries the end of its log)."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 class VoilaServer:
