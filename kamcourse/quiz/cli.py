@@ -5,6 +5,7 @@ Registered through ``kamcourse.cli.EXTENSIONS``::
     kamcourse quiz build [--check] [--course DIR]
     kamcourse quiz release QUIZ [--course DIR]
     kamcourse quiz grade QUIZ SUBMISSIONS [--course DIR] [--out DIR] [--timeout S] [--force]
+                         [--engine fast|nbgrader] [--workers N]
     kamcourse quiz stats QUIZ [--course DIR] [--out DIR]
 
 ``--course`` is the nbgrader course root (default: ``quizzes/`` of the checkout).
@@ -46,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument("--out", type=Path, help="report folder (default: <course>/reports/<quiz>)")
     grade.add_argument("--timeout", type=int, default=30, help="seconds per cell before a loop is interrupted (default 30)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("--engine", choices=["fast", "nbgrader"], default="fast",
+                       help="fast (default): literal answers are graded without a kernel, the rest by nbgrader; "
+                            "nbgrader: nbgrader autograde for everyone, one at a time (the reference)")
+    grade.add_argument("--workers", type=int, default=2,
+                       help="fast engine: submissions that need a kernel graded this many at a time (default 2)")
     grade.set_defaults(func=_grade)
 
     stats = sub.add_parser("stats", help="rebuild feedback, grades and item statistics after manual grading")
@@ -105,6 +111,9 @@ def _summary(report) -> None:
     graded = [r for r in report.students if r.status == "graded"]
     print(f"完成：{len(report.students)} 名学员（已评分 {len(graded)}，无效或失败 {len(report.students) - len(graded)}），"
           f"用时 {report.seconds:.1f} 秒。")
+    if getattr(report, "engines", None) and report.engines.get("kernel-free"):
+        free = report.engines["kernel-free"]
+        print(f"  本次自动评分 {report.autograded} 份：无内核 {free} 份，nbgrader {report.autograded - free} 份。")
     for name, path in report.files.items():
         print(f"  {name}: {path}")
 
@@ -115,6 +124,7 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         report = grade_class(args.course or default_course(), args.quiz, args.submissions,
                              out=args.out, timeout=args.timeout, force=args.force,
+                             engine=args.engine, workers=max(1, args.workers),
                              progress=lambda line: print(line, flush=True))
     except KamcourseError as exc:
         return _fail(exc)
