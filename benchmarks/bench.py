@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -51,7 +50,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from helpers import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402 - the tests' browser setup
+from helpers import CHROMIUM_ARGS, chromium_path, free_port, stop_process  # noqa: E402 - the tests' browser setup
 
 DASHBOARDS = ROOT / "course" / "dashboards"
 RESULT = ".kc-dso-result .kc-result-headline"
@@ -201,13 +200,7 @@ class Server:
                 return
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_process(self.proc, 60)
         self.log_file.close()
         if not os.environ.get("KAMCOURSE_BENCH_KEEP_LOGS"):
             Path(self.log_file.name).unlink(missing_ok=True)

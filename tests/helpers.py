@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -35,6 +37,31 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return None
+
+
+def stop_process(proc: subprocess.Popen, wait: float = 20, *, whole_group: bool = True) -> None:
+    """SIGTERM, then SIGKILL to the process group after ``wait`` seconds.
+
+    The servers are started with ``start_new_session=True``, so their group id is their pid.
+    ``whole_group=False`` sends the SIGTERM to the server alone, for servers (Voila,
+    JupyterHub) that shut their own kernels or single-user servers down on it.
+    """
+    if proc.poll() is not None:
+        return
+    try:
+        if whole_group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(10)
+    except ProcessLookupError:
+        pass
 
 
 def free_port(host: str = "127.0.0.1") -> int:

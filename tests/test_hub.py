@@ -7,9 +7,7 @@ dashboards and talk to it over HTTP and through headless Chromium.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CHROMIUM_ARGS, chromium_path, free_port
+from helpers import CHROMIUM_ARGS, chromium_path, free_port, stop_process
 
 from kamcourse import cli, hub
 
@@ -177,13 +175,7 @@ class Workshop:
         raise RuntimeError("workshop server did not start within 60 s")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_process(self.proc, 20, whole_group=False)  # Voila shuts its kernels down on SIGTERM
         self._log_file.close()
 
 

@@ -25,7 +25,6 @@ import json
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import free_port
+from helpers import free_port, stop_process
 
 requests = pytest.importorskip("requests")  # comes with jupyterhub (the `hub` extra)
 pytest.importorskip("jupyterhub")
@@ -202,12 +201,7 @@ class Hub:
                 if not any(u.get("servers") for u in users):
                     break
                 time.sleep(0.5)
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+            stop_process(self.proc, 30, whole_group=False)
         self._log.close()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from helpers import CHROMIUM_ARGS, chromium_path, free_port
+from helpers import CHROMIUM_ARGS, chromium_path, free_port, stop_process
 from kamcourse.cli import LOCALE_PLUGIN, START_PAGE, ensure_chinese_locale, lab_command
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -92,10 +91,5 @@ def test_start_opens_jupyterlab_in_chinese_on_the_start_page(tmp_path):
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-start-page.png"))
             browser.close()
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_process(proc, 20)
         log.close()
