@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Mapping
 
 from kamcourse.paths import course_root
 
@@ -63,6 +64,20 @@ def lab_command(
     return cmd + list(extra or [])
 
 
+def trainee_config_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """``JUPYTER_CONFIG_PATH`` with the trainee role's Jupyter settings first.
+
+    They are the ones trainees get on JupyterHub (``deploy/jupyterhub/roles/trainee``):
+    nbgrader's instructor tools (formgrader, course list, create assignment) switched off.
+    None when the checkout has no such folder (an installed package without the repository).
+    """
+    role = course_root() / "deploy" / "jupyterhub" / "roles" / "trainee"
+    if not role.is_dir():
+        return None
+    existing = (environ if environ is not None else os.environ).get("JUPYTER_CONFIG_PATH", "")
+    return os.pathsep.join(part for part in (str(role), existing) if part)
+
+
 def voila_command(ip: str, port: int, token: str | None, notebook: str | None = None) -> list[str]:
     target = notebook or DASHBOARD_DIR
     cmd = [
@@ -95,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--no-browser", action="store_true")
     start.add_argument("--port", type=int)
     start.add_argument("--ip")
+    start.add_argument("--instructor", action="store_true",
+                       help="keep nbgrader's instructor tools (formgrader, create assignment)")
 
     serve = sub.add_parser("serve", help="serve the dashboards with Voila")
     serve.add_argument("--ip", default="127.0.0.1")
@@ -116,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _start(args: argparse.Namespace) -> int:
     ensure_chinese_locale()
+    config_path = None if args.instructor else trainee_config_path()
+    if config_path:
+        os.environ["JUPYTER_CONFIG_PATH"] = config_path
     return _exec(lab_command(args.no_browser, args.port, args.ip, args.extra))
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import CHROMIUM_ARGS, chromium_path, free_port, stop_process
-from kamcourse.cli import LOCALE_PLUGIN, START_PAGE, ensure_chinese_locale, lab_command
+from kamcourse.cli import LOCALE_PLUGIN, START_PAGE, ensure_chinese_locale, lab_command, trainee_config_path
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 def test_ensure_chinese_locale_keeps_other_overrides(tmp_path):
@@ -37,6 +38,15 @@ def test_lab_command_opens_the_start_page_and_passes_options_through():
     cmd = lab_command(True, 9999, "127.0.0.1", ["--ServerApp.open_browser=False"])
     assert START_PAGE in cmd and "--no-browser" in cmd and "--port=9999" in cmd
     assert cmd[-1] == "--ServerApp.open_browser=False"
+
+
+def test_trainees_get_the_trainee_role_settings_first():
+    path = trainee_config_path({"JUPYTER_CONFIG_PATH": "/elsewhere"})
+    first, rest = path.split(os.pathsep, 1)
+    assert Path(first) == ROOT / "deploy" / "jupyterhub" / "roles" / "trainee"
+    assert (Path(first) / "labconfig" / "page_config.json").is_file()
+    assert rest == "/elsewhere"
+    assert trainee_config_path({}) == first
 
 
 def test_the_chinese_language_pack_is_installed():
@@ -87,6 +97,11 @@ def test_start_opens_jupyterlab_in_chinese_on_the_start_page(tmp_path):
             assert any("\u4e00" <= ch <= "\u9fff" for ch in heading.inner_text())
             # The file browser shows the course folders beside the open start page.
             page.locator(".jp-DirListing-item", has_text="dashboards").first.wait_for(timeout=60_000)
+            # Trainees do not get nbgrader's instructor tools (as on JupyterHub).
+            assert page.get_by_text("Create Assignment").count() == 0
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader?token={token}", timeout=10)
+            assert refused.value.code == 404
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-start-page.png"))
             browser.close()
