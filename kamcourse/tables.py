@@ -297,7 +297,7 @@ def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list[object]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows: list[tuple[int, list[object]]] = []
         for number, row in enumerate(reader, start=1):
-            rows.append((number, list(row)))
+            rows.append((number, [csv_text_in(cell) for cell in row]))
             if number > MAX_ROWS + 1:
                 break
     except csv.Error:
@@ -408,12 +408,42 @@ def _cell_out(value: object, column: Column) -> object:
     return parse_text(value, column.name) if not isinstance(value, str) else value
 
 
+# A spreadsheet runs a CSV cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs_as_formula(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def csv_text_out(text: str) -> str:
+    """Text for a CSV cell that Excel or WPS shows as text, never runs: a leading "'".
+
+    >>> csv_text_out("=SUM(A1:A9)")
+    "'=SUM(A1:A9)"
+    >>> csv_text_out("华东精密")
+    '华东精密'
+    """
+    return "'" + text if _runs_as_formula(text) else text
+
+
+def csv_text_in(value: str) -> str:
+    """The cell text before :func:`csv_text_out` (Excel's own text prefix "'" removed).
+
+    >>> csv_text_in("'=1+1"), csv_text_in("'华东")
+    ('=1+1', "'华东")
+    """
+    return value[1:] if value.startswith("'") and _runs_as_formula(value) else value
+
+
 def _rows_out(rows: Iterable[Mapping[str, object]], columns: Sequence[Column]) -> list[list[object]]:
     return [[_cell_out(row.get(c.name), c) for c in columns] for row in rows]
 
 
 def to_csv_bytes(rows: Iterable[Mapping[str, object]], columns: Sequence[Column]) -> bytes:
     """CSV bytes, UTF-8 with BOM so that Excel shows the Chinese; read_table reads it back.
+
+    Text that a spreadsheet would run as a formula gets a leading "'" (:func:`csv_text_out`).
 
     >>> cols = (Column("月份", ("month",), "month"), Column("销售额", ("sales",), "number"))
     >>> to_csv_bytes([{"月份": "2012-04", "销售额": 600.0}], cols).decode("utf-8-sig")
@@ -423,7 +453,8 @@ def to_csv_bytes(rows: Iterable[Mapping[str, object]], columns: Sequence[Column]
     writer = csv.writer(buffer)
     writer.writerow([c.name for c in columns])
     for row in _rows_out(rows, columns):
-        writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v for v in row])
+        writer.writerow(["" if v is None else repr(v) if isinstance(v, float)
+                         else csv_text_out(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -99,3 +99,18 @@ def test_the_chart_renders_chinese_without_missing_glyphs(tmp_path):
         write_chart(tmp_path / "c.png", quiz.title, items, stats)
     assert not [w for w in caught if "missing from" in str(w.message)]
     assert (tmp_path / "c.png").stat().st_size > 5000
+
+
+def test_grades_csv_never_turns_a_student_name_into_a_formula(tmp_path):
+    """A flat LMS export names students by file name, which the trainee may choose."""
+    import csv
+
+    from kamcourse.quiz.pipeline import StudentResult, write_grades_csv
+
+    quiz = load_quiz("exam")
+    results = [StudentResult("=HYPERLINK(\"http://x\")", "graded", {i.id: 0.0 for i in quiz.items}),
+               StudentResult("zhang_san", "graded", {i.id: 0.0 for i in quiz.items})]
+    write_grades_csv(tmp_path / "grades.csv", quiz, results)
+    with (tmp_path / "grades.csv").open(encoding="utf-8-sig") as fh:
+        students = [row["student"] for row in csv.DictReader(fh)]
+    assert students == ["'=HYPERLINK(\"http://x\")", "zhang_san"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -229,6 +230,18 @@ rows = st.lists(
 @given(rows)
 def test_csv_round_trip(generated):
     assert read_table(to_csv_bytes(generated, COLUMNS), "round.csv", COLUMNS) == generated
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["=HYPERLINK(\"http://example.com\",\"点我\")", "+86 21 5555", "-10%", "@SUM(A1:A9)", "'=1+1", "''-x"],
+)
+def test_csv_download_never_holds_a_formula_and_reads_back_the_same(name):
+    columns = (Column("名称"), Column("金额", kind="number"))
+    data = to_csv_bytes([{"名称": name, "金额": -5.0}], columns)
+    cells = next(csv.reader(io.StringIO(data.decode("utf-8-sig").splitlines()[1])))
+    assert cells[0] == "'" + name and cells[1] == "-5"  # numbers stay numbers
+    assert read_table(data, "a.csv", columns) == [{"名称": name, "金额": -5.0}]
 
 
 def same_up_to_16_digits(a: object, b: object) -> bool:

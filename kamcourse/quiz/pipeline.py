@@ -54,6 +54,7 @@ from kamcourse.quiz.answers import MISSING, Reading, read_answer
 from kamcourse.quiz.bank import BANK_ENV, Quiz, load_quiz
 from kamcourse.quiz.grading import INTERNAL_ERROR_MARK
 from kamcourse.quiz.notebook import TEST_TAG, render
+from kamcourse.tables import csv_text_out
 
 Progress = Callable[[str], None]
 VERDICT_MARK = "【完整性检查】"
@@ -1014,7 +1015,7 @@ def write_grades_csv(path: Path, quiz: Quiz, results: Sequence[StudentResult]) -
         out.writerow(["student", "status", *[i.id for i in quiz.items], "total", "max", "pending", "reasons"])
         for r in results:
             out.writerow([
-                r.student, STATUS_NAMES[r.status],
+                csv_text_out(r.student), STATUS_NAMES[r.status],  # file names come from trainees
                 *["" if r.scores.get(i.id) is None else f"{r.scores[i.id]:g}" for i in quiz.items],
                 f"{r.total:g}", f"{quiz.max_points:g}", " ".join(r.pending), "；".join(r.reasons),
             ])
