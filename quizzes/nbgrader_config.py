@@ -1,26 +1,32 @@
 """nbgrader configuration of the kamcourse quizzes: this folder is the course root.
 
-Layout: ``bank/`` the item bank (instructor side, holds the keys), ``source/<quiz>/`` the
-notebooks generated from it (``kamcourse quiz build``). nbgrader creates ``release/``,
-``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db`` here; git ignores them.
-Run nbgrader from this folder, or use ``kamcourse quiz release|grade|stats`` from anywhere.
+Layout: ``bank/`` the public item bank (no keys), ``kit/`` the keys and explanations
+encrypted for the instructor (``kamcourse kit ...``), ``source/<quiz>/`` the notebooks
+generated from the bank (``kamcourse quiz build``). nbgrader creates ``release/``,
+``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db`` here, kamcourse
+``reports/`` and ``backups/``; git ignores them. Run nbgrader from this folder (or the
+formgrader), or use ``kamcourse quiz release|grade|stats`` from anywhere.
+
+Grading never runs a trainee's code: nbgrader's Execute step is replaced by kamcourse's,
+which reads each answer cell's text as data and scores it in the grading process with the
+keys from the instructor kit (``KAMCOURSE_KIT=<folder>`` or ``KAMCOURSE_KIT_PASSPHRASE``).
+The formgrader's autograde button therefore grades exactly like ``kamcourse quiz grade``.
 """
 
 import os
+
+from kamcourse.quiz.nbsteps import configure
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "kamcourse"
 
-# Test cells call kamcourse.quiz.grading.grade_item, which reads the keys from bank/.
-# A submission that loops forever is interrupted after this many seconds per cell; the
-# rest of its notebook is still graded (kamcourse quiz grade --timeout overrides it).
-c.Execute.timeout = 30
-c.Execute.interrupt_on_timeout = True
+# kamcourse's autograde steps (no kernel; kamcourse.quiz.nbsteps) and the Chinese feedback page.
+configure(c, c.CourseDirectory.root)
 
-# A trainee who deletes a test cell still gets the item graded (and flagged by
-# kamcourse quiz grade); without this, nbgrader would leave the item ungraded.
+# A trainee who deletes a test cell still gets the item graded (and flagged): kamcourse's
+# integrity step puts every missing cell back; nbgrader's own repair stays on as well.
 c.OverwriteCells.add_missing_cells = True
 
 # Answer cells are ``answer_qN = ""`` followed by an empty BEGIN/END SOLUTION region; an

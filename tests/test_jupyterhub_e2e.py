@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import free_port, stop_process
 
 requests = pytest.importorskip("requests")  # comes with jupyterhub (the `hub` extra)
@@ -45,7 +46,7 @@ HUB_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PG_USER = "kamcourse-pg"  # system account for the test's PostgreSQL when running as root
 INSTRUCTOR, TRAINEES = "teacher", ("trainee1", "trainee2")
 COURSE_ID = "kamcourse"
-QUIZ = "hubcheck"
+QUIZ = "m4_spin"  # a real quiz of the bank; its keys come from a synthetic instructor kit
 SERVICE_TOKEN = "kamcourse-e2e-" + os.urandom(8).hex()
 
 
@@ -258,38 +259,30 @@ class Person:
         return reply.json()["content"]
 
 
-def quiz_source() -> dict:
-    """A one-question nbgrader quiz: the answer cell and a hidden-free test cell worth 2 points."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-    def cell(source, grade_id, *, solution=False, grade=False, points=None, kind="code", locked=False):
-        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-        c = make(source)
-        meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-                "solution": solution, "task": False}
-        if points is not None:
-            meta["points"] = points
-        c.metadata["nbgrader"] = meta
-        return c
-
-    nb.cells = [
-        cell("# 检查题\n\n倒算法 DSO：30 + 31 + 400 ÷ 800 × 29 = ？（保留一位小数）", "intro", kind="markdown",
-             locked=True),
-        cell("### BEGIN SOLUTION\nanswer = 75.5\n### END SOLUTION", "answer", solution=True),
-        cell("assert abs(answer - 75.5) < 1e-9, '答案不对'", "check", grade=True, points=2, locked=True),
-    ]
-    return json.loads(nbformat.writes(nb))
+def right_and_wrong(secret: dict, kind: str) -> tuple[str, str]:
+    """An answer that earns the item's points and one that earns none, for a synthetic key."""
+    key = secret["key"]
+    if kind == "numeric":
+        return f"{float(key):g}", f"{float(key) + 7:g}"
+    if kind == "true_false":
+        right = "A" if key in (True, "A", "true", "对") else "B"
+        return right, "B" if right == "A" else "A"
+    if kind == "ordering":
+        return key, key[::-1]
+    return key, next(letter for letter in "ABCDEFGH" if letter not in key)
 
 
-def answered(notebook: dict, value: str) -> dict:
+def answered(notebook: dict, answers: dict[str, str]) -> dict:
+    """The fetched quiz with ``answer_qN = "..."`` written into each answer cell."""
+    done = set()
     for cell in notebook["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer":
-            cell["source"] = f"answer = {value}\n"
-            return notebook
-    raise AssertionError("no answer cell in the fetched quiz")
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        item = grade_id.removesuffix("_answer")
+        if grade_id.endswith("_answer") and item in answers:
+            cell["source"] = f"answer_{item} = {json.dumps(answers[item], ensure_ascii=False)}\n"
+            done.add(item)
+    assert done == set(answers), f"answer cells missing for {set(answers) - done}"
+    return notebook
 
 
 @pytest.fixture(scope="module")
@@ -312,6 +305,14 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
                             data={"username": "intruder", "password": "x", "_xsrf": outsider.cookies.get("_xsrf")})
     assert refused.status_code != 302 or "/hub/login" in refused.headers.get("Location", "")
 
+    # the instructor's unlocked kit in their own home (as `kamcourse kit unlock ~/kamcourse-kit` leaves it)
+    from kamcourse.quiz.synthetic import write_kit
+
+    secrets = write_kit(ROOT / "quizzes" / "bank", hub.homes / INSTRUCTOR / "kamcourse-kit", seed=11)[QUIZ]
+    public = yaml.safe_load((ROOT / "quizzes" / "bank" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))
+    kinds = {item["id"]: item["type"] for item in public["items"] if item["type"] != "essay"}
+    points = sum(float(item["points"]) for item in public["items"] if item["type"] != "essay")
+
     teacher = Person(hub, INSTRUCTOR)
     trainees = [Person(hub, name) for name in TRAINEES]
     for person in (teacher, *trainees):
@@ -331,8 +332,7 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
                                    allow_redirects=False).status_code in (302, 403)
     assert teacher.server("GET", "formgrader/api/status").ok
 
-    # the instructor writes the quiz and releases it through the formgrader
-    teacher.put_notebook(f"kamcourse-quizzes/source/{QUIZ}/{QUIZ}.ipynb", quiz_source())
+    # the instructor releases a quiz of the course's bank through the formgrader
     generated = teacher.server("POST", f"formgrader/api/assignment/{QUIZ}/assign").json()
     assert generated["success"], generated.get("log", generated)
     released = teacher.server("POST", f"formgrader/api/assignment/{QUIZ}/release").json()
@@ -340,7 +340,24 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
     assert (hub.exchange / COURSE_ID / "outbound" / QUIZ / f"{QUIZ}.ipynb").exists()
 
     # each trainee fetches, answers and submits through the Assignments API
-    answers = {"trainee1": "75.5", "trainee2": "61"}
+    # the quiz shuffles options per trainee: each answers with the letters of their own paper
+    from kamcourse.quiz.bank import load_quiz
+    from kamcourse.quiz.variants import trainee_paper
+
+    quiz = load_quiz(QUIZ, ROOT / "quizzes" / "bank")
+    assert quiz.shuffle
+    pairs = {item: right_and_wrong(secrets[item], kind) for item, kind in kinds.items()}
+
+    def paper_answers(trainee: str, which: int) -> dict[str, str]:
+        out = {}
+        for position in trainee_paper(quiz, trainee):
+            answer = pairs[position.item_id][which]
+            kind = kinds[position.item_id]
+            out[position.id] = position.to_shown(answer) if kind in ("single", "multiple", "ordering", "matching") else answer
+        return out
+
+    answers = {"trainee1": paper_answers("trainee1", 0), "trainee2": paper_answers("trainee2", 1)}
+    assert any(trainee_paper(quiz, name)[0].order != (0, 1, 2, 3) for name in TRAINEES)
     for person in trainees:
         listed = person.server("GET", "assignments", params={"course_id": COURSE_ID}).json()
         assert any(a["assignment_id"] == QUIZ and a["status"] == "released" for a in listed["value"]), listed
@@ -348,7 +365,8 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
         assert fetched.ok, fetched.text
         path = f"{QUIZ}/{QUIZ}.ipynb"
         notebook = person.get_notebook(path)
-        assert "75.5" not in json.dumps(notebook["cells"][1]["source"])  # the solution was stripped
+        assert "HIDDEN TESTS" not in json.dumps(notebook["cells"], ensure_ascii=False)  # hidden tests stripped
+        assert not any(s.get("explanation", "")[:12] in json.dumps(notebook, ensure_ascii=False) for s in secrets.values())
         person.put_notebook(path, answered(notebook, answers[person.name]))
         submitted = person.server("POST", "assignments/submit", data={"course_id": COURSE_ID, "assignment_id": QUIZ})
         assert submitted.ok and "success" not in submitted.json() or submitted.json().get("success"), submitted.text
@@ -362,8 +380,9 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
         graded = teacher.server("POST", f"formgrader/api/submission/{QUIZ}/{name}/autograde").json()
         assert graded["success"], graded
     submissions = {s["student"]: s for s in teacher.server("GET", f"formgrader/api/submissions/{QUIZ}").json()}
-    assert submissions["trainee1"]["score"] == 2 and submissions["trainee2"]["score"] == 0
-    assert submissions["trainee1"]["max_score"] == 2
+    # graded by kamcourse's steps in the formgrader: answers read as data, keys from the kit
+    assert submissions["trainee1"]["score"] == pytest.approx(points) and submissions["trainee2"]["score"] == 0
+    assert submissions["trainee1"]["max_score"] == pytest.approx(points)
 
     # the gradebook really is PostgreSQL (and no gradebook.db file appeared)
     with psycopg.connect(gradebook_url) as db, db.cursor() as cur:
@@ -372,7 +391,7 @@ def test_a_quiz_goes_round_the_class_through_jupyterhub_and_postgresql(hub, grad
             "JOIN submitted_notebook n ON g.notebook_id = n.id "
             "JOIN submitted_assignment s ON n.assignment_id = s.id GROUP BY s.student_id ORDER BY 1"
         )
-        assert cur.fetchall() == [("trainee1", 2.0), ("trainee2", 0.0)]
+        assert [(who, float(score)) for who, score in cur.fetchall()] == [("trainee1", points), ("trainee2", 0.0)]
     assert not list((hub.homes / INSTRUCTOR).rglob("gradebook.db"))
 
     # the dashboards are served in a trainee's own server by Voila, sources stripped

@@ -1,438 +1,375 @@
-"""End to end: bank -> nbgrader source -> release -> a synthetic class -> grade -> reports.
+"""End to end, with the real commands, on a class of hostile and honest trainees.
 
-Runs the real commands (``kamcourse quiz build``, ``nbgrader generate_assignment``,
-``kamcourse quiz grade`` / ``stats``) in a temporary course directory. Every expected
-score below was worked out by hand from the exam's keys and the declared scoring rules:
+A course built as an instructor builds one (public bank, ``kamcourse kit seal`` with a
+passphrase), a flat LMS-style folder of submissions, ``kamcourse quiz grade``. Every
+attack of issue 12 is in the class: it must gain no point, leave the honest trainees'
+scores exact and equal to a control run without the attackers, and leave the gradebook,
+the bank and the kit intact. Then the formgrader's autograde (nbgrader's API, with the
+course's nbgrader_config.py) must write identical gradebook entries.
 
-q1 3 pts ABC | q2 3 ABD | q3 4 ABCD | q4 4 ordering BADC | q5 2 ABD | q6 3 ABC |
-q7 8 matching ABCACABA | q8 2 single A | q9 4 ABCD (of A-E) | q10 4 numeric 75.5 +-0.1 |
-q11 essay 10 (manual).
+Fixture keys (tests/test_quiz_support.py): q1 single C (2) | q2 multiple ABD (3) | q3
+true/false 错 (1) | q4 ordering BDAC (4) | q5 matching ABCA (4) | q6 numeric 37.5 +-0.5
+天 (2) | q7 essay (5, manual). Auto-graded maximum 16.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from test_quiz_support import (AUTO, DUEL, DUEL_SECRETS, PASSPHRASE, POINTS, Code, answered, dump_gradebook,
+                               half_up, kamcourse, make_course, write_nb)
 
-PY = Path(sys.executable)
-BIN = PY.parent
-ITEMS = [f"q{i}" for i in range(1, 11)]
-TIMEOUT = 10  # seconds per cell in the grading kernel; one submission loops forever
+pytestmark = pytest.mark.slow
+LITERAL_ONLY = "答案只能写在引号内"
+RIGHT = {"q1": '"C"', "q2": '"ABD"', "q3": '"B"', "q4": '"BDAC"', "q5": '"ABCA"', "q6": '"37.5"'}
+FULL = dict(POINTS)
 
-RIGHT = {
-    "q1": '"ABC"', "q2": '"ABD"', "q3": '"ABCD"', "q4": '"BADC"', "q5": '"ABD"',
-    "q6": '"ABC"', "q7": '"ABCACABA"', "q8": '"A"', "q9": '"ABCD"', "q10": '"75.5"',
+
+def only(**scores: float) -> dict[str, float]:
+    return {q: float(scores.get(q, 0.0)) for q in AUTO}
+
+
+def right_but(**scores: float) -> dict[str, float]:
+    return {q: float(scores.get(q, FULL[q])) for q in AUTO}
+
+
+# (file name in the LMS folder, answers, expected auto scores, expected reason substring)
+HONEST = [
+    ("h01_right", RIGHT, right_but(), ""),
+    ("h02_lenient", {"q1": '" c "', "q2": '["a", "B", "d"]', "q3": '"错"', "q4": '"b-d-a-c"', "q5": '"1A 2B 3C 4A"',
+                     "q6": '"37.5 天"'}, right_but(), ""),
+    ("h03_blank", {}, only(), ""),
+    ("h04_wrong", {"q1": '"A"', "q2": '"C"', "q3": '"A"', "q4": '"ABCD"', "q5": '"CCAB"', "q6": '"30"'}, only(), ""),
+    # multiple: no wrong letter, 2 of 3 -> 3 x 2/3 = 2; 1 of 3 -> 1
+    ("h05_partial_multiple", {"q2": '"AB"'}, only(q2=2), ""),
+    ("h06_one_of_three", {"q2": '"D"', "q1": '"C"'}, only(q2=1, q1=2), ""),
+    # ordering BDAC: "BDCA" keeps B, D in place -> 2/4 x 4 = 2; "DBAC" keeps A, C -> 2
+    ("h07_partial_ordering", {"q4": '"BDCA"'}, only(q4=2), ""),
+    ("h08_partial_ordering", {"q4": '"DBAC"', "q3": "False"}, only(q4=2, q3=1), ""),
+    # matching ABCA: 3 of 4 -> 3; incomplete "AB" -> 2
+    ("h09_partial_matching", {"q5": '"ABCB"'}, only(q5=3), ""),
+    ("h10_incomplete_matching", {"q5": '"AB"'}, only(q5=2), ""),
+    # numeric 37.5 +- 0.5: 37.9 in, 38.1 out, 37 on the edge
+    ("h11_tolerance_in", {"q6": "37.9"}, only(q6=2), ""),
+    ("h12_tolerance_out", {"q6": '"38.1"'}, only(), ""),
+    ("h13_tolerance_edge", {"q6": '"37"'}, only(q6=2), ""),
+    # invalid formats score 0: repeated letter, foreign letter, two letters in a single choice, words
+    ("h14_invalid", {"q2": '"AAB"', "q4": '"BDAE"', "q1": '"CD"', "q6": '"三十七"'}, only(), ""),
+    ("h15_mixed", {"q1": '"C"', "q2": '"BD"', "q3": '"对"', "q4": '"BDAC"', "q5": '"ABCC"', "q6": '"37.5"'},
+     only(q1=2, q2=2, q4=4, q5=3, q6=2), ""),
+    ("h16_right", RIGHT, right_but(), ""),
+    ("h17_right", RIGHT, right_but(), ""),
+    ("h18_comment_only", {**RIGHT, "q1": Code("# 不会\n")}, right_but(q1=0), ""),
+    ("h19_tuple", {"q2": '("A", "B", "D")', "q3": '"×"'}, only(q2=3, q3=1), ""),
+    ("h20_half", {"q2": '"A"'}, only(q2=1), ""),
+]
+ATTACKS = [
+    # replacing the grading function, reading the keys, disabling output, faking the float display
+    ("a01_replace_grade_item", {"q1": Code('import kamcourse.quiz.grading as g\ng.grade_item = lambda *a, **k: 2.0\nanswer_q1 = ""')}),
+    ("a02_read_bank", {"q2": Code('from kamcourse.quiz.kit import load_graded\nanswer_q2 = load_graded(".", "duel").item("q2").key')}),
+    ("a03_ast_node_interactivity", {"q3": Code('get_ipython().ast_node_interactivity = "none"\nanswer_q3 = ""')}),
+    ("a04_float_formatter", {"q4": Code('get_ipython().display_formatter.formatters["text/plain"].for_type(float, lambda *a: "")\nanswer_q4 = ""')}),
+    # rewriting the bank and kit on disk, deleting or overwriting the gradebook
+    ("a05_rewrite_bank", {"q5": Code('import pathlib\nfor p in pathlib.Path("../../..").rglob("*.yaml"):\n    p.write_text("quiz: x")\nanswer_q5 = "ABCA"')}),
+    ("a06_delete_gradebook", {"q6": Code('import os\nos.remove("../../../gradebook.db")\nanswer_q6 = "37.5"')}),
+    ("a07_junk_gradebook", {"q1": Code('open("../../../gradebook.db", "wb").write(b"junk")\nanswer_q1 = "C"')}),
+    # ending the process, swallowing the interrupt: only that item scores 0
+    ("a08_os_exit", {**RIGHT, "q2": Code('import os\nos._exit(0)\nanswer_q2 = "ABD"')}),
+    ("a09_swallow_interrupt", {**RIGHT, "q4": Code('while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n        pass')}),
+    ("a10_expression", {**RIGHT, "q1": '__import__("os").getcwd()'}),
+    ("a11_deep_literal", {**RIGHT, "q5": "[" * 5000 + "]" * 5000}),
+    ("a12_f_string", {**RIGHT, "q6": 'f"{37.5}"'}),
+]
+# answers in ATTACKS carry code only in the attacked item: what each attacker should score
+ATTACK_SCORES = {
+    "a01_replace_grade_item": only(), "a02_read_bank": only(), "a03_ast_node_interactivity": only(),
+    "a04_float_formatter": only(), "a05_rewrite_bank": only(), "a06_delete_gradebook": only(),
+    "a07_junk_gradebook": only(), "a08_os_exit": right_but(q2=0), "a09_swallow_interrupt": right_but(q4=0),
+    "a10_expression": right_but(q1=0), "a11_deep_literal": right_but(q5=0), "a12_f_string": right_but(q6=0),
 }
-FULL = [3, 3, 4, 4, 2, 3, 8, 2, 4, 4]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env.pop("KAMCOURSE_QUIZ_BANK", None)
-    return env
+def _cell(nb: dict, cell_id: str) -> dict:
+    return next(c for c in nb["cells"] if c.get("id") == cell_id)
 
 
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
-    return done
+def _tamper_test_source(nb):  # a test cell that prints full marks
+    _cell(nb, "q1-test")["source"] = "print(2.0)\n2.0"
 
 
-# ---------------------------------------------------------------- the synthetic class
-
-def with_scores(**changes: float) -> list[float]:
-    scores = dict(zip(ITEMS, FULL))
-    scores.update(changes)
-    return [scores[i] for i in ITEMS]
+def _tamper_outputs(nb):  # a test cell submitted with a full-marks output already in it
+    _cell(nb, "q2-test")["outputs"] = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                                        "data": {"text/plain": "3.0"}}]
 
 
-def only(**scores: float) -> list[float]:
-    return [scores.get(i, 0) for i in ITEMS]
+def _tamper_points(nb):
+    _cell(nb, "q4-test")["metadata"]["nbgrader"]["points"] = 40.0
 
 
-def edit_source(cell_id: str, new: str):
-    def mutate(nb):
-        for cell in nb["cells"]:
-            if cell["id"] == cell_id:
-                cell["source"] = new
-    return mutate
+def _tamper_metadata(nb):  # a forged integrity verdict and a forged verdict output
+    nb["metadata"]["kamcourse_grading"] = {"flags": {}, "notes": [], "paper": {}}
+    _cell(nb, "q5-test")["outputs"] = [{"output_type": "display_data", "metadata": {}, "data": {
+        "application/vnd.kamcourse.verdict+json": {"position": "q5", "points": 4}, "text/plain": "4"}}]
 
 
-def append_to_source(cell_id: str, extra: str):
-    def mutate(nb):
-        for cell in nb["cells"]:
-            if cell["id"] == cell_id:
-                cell["source"] = "".join(cell["source"]) + extra
-    return mutate
+def _delete_neighbours(nb):  # answer and test cell of one item gone
+    nb["cells"] = [c for c in nb["cells"] if c.get("id") not in ("q4-answer", "q4-test")]
 
 
-def delete_cells(*cell_ids: str):
-    def mutate(nb):
-        nb["cells"] = [c for c in nb["cells"] if c["id"] not in cell_ids]
-    return mutate
+def _edit_stem(nb):
+    _cell(nb, "q1-stem")["source"] += "\n我改了题目"
 
 
-def set_points(cell_id: str, points: float):
-    def mutate(nb):
-        for cell in nb["cells"]:
-            if cell["id"] == cell_id:
-                cell["metadata"]["nbgrader"]["points"] = points
-    return mutate
-
-
-def both(*mutations):
-    def mutate(nb):
-        for m in mutations:
-            m(nb)
-    return mutate
-
-
-# (student, answers (item -> answer cell code after "answer_qN = "), expected scores q1..q10,
-#  mutation of the released notebook, expected reason substring)
-CLASS = [
-    ("s01_right", RIGHT, FULL, None, ""),
-    ("s02_lenient", {"q1": '"a, b, c"', "q2": '"Ａ Ｂ Ｄ"', "q3": '["a", "b", "c", "d"]', "q4": '"B-A-D-C"',
-                     "q5": '"abd"', "q6": '"c,b,a"', "q7": '"1A 2B 3C 4A 5C 6A 7B 8A"', "q8": '"a"',
-                     "q9": '"A和B和C和D"', "q10": '"75.5 天"'}, FULL, None, ""),
-    ("s03_lenient", {"q1": '"CBA"', "q2": '"D/B/A"', "q3": '"dcba"', "q4": '"B A D C"', "q5": '"D B A"',
-                     "q6": '"A;B;C"', "q7": '"abcacaba"', "q8": '" A "', "q9": '"d c b a"', "q10": "75.5"}, FULL, None, ""),
-    ("s04_blank", {}, only(), None, ""),
-    ("s05_spaces", {i: '"   "' for i in ITEMS}, only(), None, ""),
-    ("s06_wrong", {"q1": '"D"', "q2": '"C"', "q3": '"E"', "q4": '"ABCD"', "q5": '"C"', "q6": '"D"',
-                   "q7": '"BCABABCB"', "q8": '"B"', "q9": '"E"', "q10": '"75"'}, only(), None, ""),
-    # multiple choice: share of correct letters when no wrong letter; 2 x 2/3 = 1.33
-    ("s07_partial", {"q1": '"AB"', "q2": '"A"', "q3": '"ABC"', "q5": '"AB"', "q6": '"BC"', "q9": '"AD"'},
-     only(q1=2, q2=1, q3=3, q5=1.33, q6=2, q9=2), None, ""),
-    # ordering BACD: B and A in place -> 2/4; matching 7 of 8; 75.0 is the 28-day answer -> 0
-    ("s08_partial", {"q4": '"BACD"', "q7": '"ABCACAAA"', "q8": '"A"', "q10": '"75.0"'},
-     only(q4=2, q7=7, q8=2), None, ""),
-    # a wrong letter zeroes a multiple-choice item
-    ("s09_wrong_letter", {"q1": '"ABCD"', "q2": '"ABCD"', "q9": '"ABCDE"', "q5": '"ABD"'}, only(q5=2), None, ""),
-    ("s10_order_half", {"q4": '"BDAC"'}, only(q4=2), None, ""),
-    # incomplete ordering/matching answers are scored by position
-    ("s11_incomplete", {"q4": '"BA"', "q7": '"ABC"'}, only(q4=2, q7=3), None, ""),
-    # tolerance 0.1: 75.45 and 75.4 are in, 75.61 is out
-    ("s12_tolerance_in", {"q10": '"75.45"'}, only(q10=4), None, ""),
-    ("s13_tolerance_edge", {"q10": '"75.4"', "q8": '"a"'}, only(q10=4, q8=2), None, ""),
-    ("s14_tolerance_out", {"q10": '"75.61"'}, only(), None, ""),
-    # invalid formats score 0: repeated letter, two letters in a single choice, foreign
-    # letter, words for a number, too many matching letters
-    ("s15_invalid", {"q1": '"ABB"', "q8": '"AB"', "q4": '"BADCE"', "q10": '"七十五"', "q7": '"ABCACABAA"'},
-     only(), None, ""),
-    ("s16_mixed", {"q1": '"ABC"', "q2": '"ABD"', "q3": '"AB"', "q4": '"BADC"', "q5": '"AD"', "q6": '"ABCD"',
-                   "q7": '"ABCACABB"', "q8": '"C"', "q9": '"ABC"', "q10": '"75.5"'},
-     [3, 3, 2, 4, 1.33, 0, 7, 0, 3, 4], None, ""),
-    ("s17_mixed", {"q1": '"C"', "q2": '"BD"', "q3": '"D"', "q4": '"DCBA"', "q5": '"D"', "q6": '"A"',
-                   "q7": '"AAAAAAAA"', "q8": '"A"', "q9": '"D"', "q10": '"75.5天"'},
-     [1, 2, 1, 0, 0.67, 1, 4, 2, 1, 4], None, ""),
-    ("s18_literals", {"q10": "75.5", "q8": '"A"', "q1": '["A", "B", "C"]'}, only(q10=4, q8=2, q1=3), None, ""),
-    ("s19_right", RIGHT, FULL, None, ""),
-    ("s20_right", RIGHT, FULL, None, ""),
-    ("s21_near", {**RIGHT, "q7": '"ABCACABC"'}, with_scores(q7=7), None, ""),
-    ("s22_essay", RIGHT, FULL, None, ""),
-    ("s23_partial", {"q1": '"A"', "q2": '"AB"', "q4": '"BADC"', "q8": '"A"'}, only(q1=1, q2=2, q4=4, q8=2), None, ""),
-    # integrity: changed locked cells (question, test, nbgrader metadata), deleted cells
-    ("i01_edit_question", RIGHT, with_scores(q2=0), append_to_source("q2-stem", "\n我改了题目"), "第 2 题：修改了锁定的题目单元"),
-    ("i02_edit_test", RIGHT, with_scores(q6=0),
-     both(edit_source("q6-test", "6.0"), append_to_source("check", "\n# 改了检查单元")), "第 6 题：修改了锁定的评分单元"),
-    ("i03_edit_points", RIGHT, with_scores(q9=0), set_points("q9-test", 40.0), "第 9 题：修改了锁定的评分单元"),
-    ("i04_delete_answer_test", RIGHT, with_scores(q4=0), delete_cells("q4-answer", "q4-test"), "第 4 题：删除了答案单元；删除了评分单元"),
-    ("i05_delete_question", RIGHT, with_scores(q7=0), delete_cells("q7-stem"), "第 7 题：删除了题目单元"),
-    # integrity: answer cells that raise, or loop forever
-    ("i06_raise_after", {**RIGHT, "q2": '"ABD"\nraise ValueError("boom")'}, with_scores(q2=0), None,
-     "第 2 题：答案单元运行出错（ValueError）"),
-    ("i07_raise_before", {**RIGHT, "q3": "1 / 0"}, with_scores(q3=0), None, "第 3 题：答案单元运行出错（ZeroDivisionError）"),
-    ("i08_loop", {**RIGHT, "q5": '"ABD"\nwhile True:\n    pass'}, with_scores(q5=0), None, "第 5 题：答案单元运行超时"),
+# (name, answers, mutation, expected scores, reason in the report)
+TAMPERED = [
+    ("t01_test_cell_source", RIGHT, _tamper_test_source, right_but(q1=0), "第 1 题：修改了锁定的评分单元"),
+    ("t02_test_cell_outputs", {}, _tamper_outputs, only(), ""),
+    ("t03_points", RIGHT, _tamper_points, right_but(q4=0), "第 4 题：修改了锁定的评分单元"),
+    ("t04_forged_verdict", {}, _tamper_metadata, only(), ""),
+    ("t05_delete_answer_and_test", RIGHT, _delete_neighbours, right_but(q4=0), "第 4 题：删除了答案单元；删除了评分单元"),
+    ("t06_edit_stem", RIGHT, _edit_stem, right_but(q1=0), "第 1 题：修改了锁定的题目单元"),
 ]
-# Submissions that never reach nbgrader: (student, what to write, reason substring)
-BROKEN = [
-    ("x01_bad_json", "exam/exam.ipynb", b'{"cells": [', "不是有效的 JSON"),
-    ("x02_not_notebook", "exam/exam.ipynb", b'{"hello": 1}', "不是 Jupyter 笔记本"),
-    ("x03_no_notebook", "notes.txt", "我忘了交笔记本".encode(), "没有找到笔记本"),
-    ("x04_wrong_name", "exam/Exam-copy.ipynb", b"{}", "没有找到笔记本"),
-]
-ESSAY = "成功实施 CRM 需要高层领导的支持、专注于流程、分步实施……"
 
 
-def make_submission(release: dict, answers: dict[str, str], mutate) -> dict:
-    nb = copy.deepcopy(release)
-    for cell in nb["cells"]:
-        meta = cell["metadata"].get("kamcourse", {})
-        if meta.get("role") == "answer" and meta.get("item") in answers:
-            cell["source"] = f"answer_{meta['item']} = {answers[meta['item']]}\n"
-        if meta.get("role") == "answer" and meta.get("item") == "q11" and answers is RIGHT:
-            cell["source"] = ESSAY
-    if mutate:
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("class")
+    course = make_course(tmp / "course", {"duel": (DUEL, DUEL_SECRETS)}, tmp / "instructor-kit")
+    kamcourse("quiz", "release", "duel", "--course", str(course), cwd=course, KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    release = json.loads((course / "release" / "duel" / "duel.ipynb").read_text(encoding="utf-8"))
+    lms = tmp / "lms-export"
+    for name, answers, _, _ in HONEST:
+        write_nb(lms / f"{name}.ipynb", answered(release, answers, essay="我的论述。"))
+    for name, answers in ATTACKS:
+        write_nb(lms / f"{name}.ipynb", answered(release, answers))
+    for name, answers, mutate, _, _ in TAMPERED:
+        nb = answered(release, answers)
         mutate(nb)
-    return nb
+        write_nb(lms / f"{name}.ipynb", nb)
+    # the flat-folder name cases
+    write_nb(lms / "Tom [2].ipynb", answered(release, RIGHT))
+    write_nb(lms / "张三.ipynb", answered(release, {"q1": '"C"'}))
+    write_nb(lms / "Lee.ipynb", answered(release, {}))
+    time.sleep(0.05)
+    write_nb(lms / "Lee (1).ipynb", answered(release, RIGHT))          # the newer copy is graded
+    write_nb(lms / "Kim.ipynb", answered(release, {"q1": '"A"'}))
+    time.sleep(0.05)
+    write_nb(lms / "Kim" / "duel" / "duel.ipynb", answered(release, RIGHT))
+    write_nb(lms / "_x.ipynb", answered(release, {"q3": '"B"'}))
+    write_nb(lms / "Ann.IPYNB", answered(release, {"q6": '"37.5"'}))
+    (lms / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (lms / "readme.txt").write_text("LMS 说明", encoding="utf-8")
+    (lms / ".DS_Store").write_bytes(b"\0")
+    protected = {p: p.read_bytes() for p in [*(course / "bank").glob("*"), *(course / "kit").glob("*")]}
+    done = kamcourse("quiz", "grade", "duel", str(lms), "--course", str(course), cwd=course,
+                     KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    # the control: the honest trainees alone, in a course of their own (graded through the API)
+    control = make_course(tmp / "control", {"duel": (DUEL, DUEL_SECRETS)}, tmp / "control-kit", seal=False)
+    alone, few = tmp / "honest-only", tmp / "few"
+    for folder, names in ((alone, [n for n, *_ in HONEST]), (few, ["h01_right", "h04_wrong"])):
+        folder.mkdir()
+        for name in names:
+            shutil.copy(lms / f"{name}.ipynb", folder / f"{name}.ipynb")
+    from kamcourse.quiz.pipeline import grade_class
+
+    os.environ["KAMCOURSE_KIT"] = str(tmp / "control-kit")
+    try:
+        grade_class(control, "duel", alone, progress=lambda line: None)
+    finally:
+        os.environ.pop("KAMCOURSE_KIT")
+    return {"course": course, "lms": lms, "few": few, "done": done, "protected": protected, "control": control,
+            "reports": course / "reports" / "duel", "release": release}
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "quizzes" / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "quizzes" / "bank", root / "bank")
-    run([str(BIN / "kamcourse"), "quiz", "build", "--course", str(root)], root)
-    run([str(BIN / "nbgrader"), "generate_assignment", "exam"], root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def graded(course: Path) -> dict:
-    release = json.loads((course / "release" / "exam" / "exam.ipynb").read_text(encoding="utf-8"))
-    incoming = course.parent / "incoming"
-    for student, answers, _, mutate, _ in CLASS:
-        folder = incoming / student / "exam"
-        folder.mkdir(parents=True)
-        (folder / "exam.ipynb").write_text(json.dumps(make_submission(release, answers, mutate), ensure_ascii=False),
-                                           encoding="utf-8")
-        (folder / "timestamp.txt").write_text("2024-05-06 10:00:00.000000 UTC")
-    for student, name, data, _ in BROKEN:
-        target = incoming / student / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    started = time.perf_counter()
-    done = run([str(BIN / "kamcourse"), "quiz", "grade", "exam", str(incoming), "--course", str(course),
-                "--timeout", str(TIMEOUT)], course)
-    seconds = time.perf_counter() - started
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    (artifacts / "quiz_grading_time.txt").write_text(
-        f"kamcourse quiz grade exam: {len(CLASS) + len(BROKEN)} submissions, {seconds:.1f} s wall time "
-        f"(one loops until the {TIMEOUT} s timeout)\n", encoding="utf-8")
-    print(f"\ngrading wall time for {len(CLASS) + len(BROKEN)} submissions: {seconds:.1f} s")
-    return {"stdout": done.stdout, "stderr": done.stderr, "incoming": incoming, "seconds": seconds,
-            "reports": course / "reports" / "exam"}
-
-
-def read_grades(reports: Path) -> dict[str, dict[str, str]]:
+def grades(reports: Path) -> dict[str, dict[str, str]]:
     with (reports / "grades.csv").open(encoding="utf-8-sig") as fh:
         return {row["student"]: row for row in csv.DictReader(fh)}
 
 
-def _num(text: str) -> float:
-    return float(text) if text else float("nan")
+def scores_of(row: dict[str, str]) -> dict[str, float]:
+    return {q: float(row[q]) for q in AUTO}
 
 
-# ---------------------------------------------------------------- tests
-
-pytestmark = pytest.mark.slow
-
-
-def test_the_class_is_big_enough_and_covers_every_case():
-    assert len(CLASS) + len(BROKEN) >= 30
+def test_the_class_is_big_and_holds_every_attack(world):
+    rows = grades(world["reports"])
+    assert len(rows) >= 40
+    assert world["done"].stderr == ""
 
 
-def test_release_holds_no_key_no_hidden_test_no_explanation(course: Path):
-    from kamcourse.quiz.bank import load_quiz
-    from kamcourse.quiz.notebook import leak_fingerprints
-
-    quiz = load_quiz("exam", course / "bank")
-    files = [p for p in (course / "release").rglob("*") if p.is_file()]
-    assert files
-    for path in files:
-        raw = path.read_text(encoding="utf-8")
-        texts = [raw]
-        if path.suffix == ".ipynb":  # also the decoded cell sources (JSON escapes quotes)
-            texts.append("\n".join("".join(c["source"]) for c in json.loads(raw)["cells"]))
-        for text in texts:
-            for marker in ("HIDDEN TESTS", "grade_item", "MARK SCHEME", "评分要点（讲师评分用）", "参考解析"):
-                assert marker not in text, f"{marker} in {path}"
-            for item in quiz.items:
-                for mark in leak_fingerprints(item):
-                    assert mark not in text, f"{item.id} leaks {mark[:20]!r} in {path}"
-                for line in item.rubric:
-                    assert line.criterion not in text or len(line.criterion) < 6
+def test_honest_trainees_score_exactly_and_as_without_the_attackers(world):
+    rows, control = grades(world["reports"]), grades(world["control"] / "reports" / "duel")
+    for name, _, expected, _ in HONEST:
+        assert scores_of(rows[name]) == pytest.approx(expected), name
+        assert scores_of(rows[name]) == scores_of(control[name]), name
+        assert rows[name]["reasons"] == "" and rows[name]["pending"] == "q7"
+        assert float(rows[name]["total"]) == pytest.approx(half_up(sum(expected.values())))
 
 
-def test_the_released_notebook_runs_blank_and_its_check_cell_checks_format_only(course: Path, tmp_path):
-    import papermill as pm
-
-    executed = pm.execute_notebook(
-        str(course / "release" / "exam" / "exam.ipynb"), str(tmp_path / "out.ipynb"),
-        cwd=str(tmp_path), kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
-    )
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
-    check = next(c for c in executed.cells if c.get("id") == "check")
-    text = "".join(o.get("text", "") for o in check["outputs"])
-    assert "第 1 题（多选题）：还没有作答。" in text and "不检查答案是否正确" in text
-    assert "正确答案" not in text
+@pytest.mark.parametrize("name", [a for a, _ in ATTACKS])
+def test_no_attack_gains_a_point(world, name):
+    row = grades(world["reports"])[name]
+    assert row["status"] == "已评分"
+    assert scores_of(row) == pytest.approx(ATTACK_SCORES[name])
+    html = (world["course"] / "feedback" / name / "duel" / "duel.html").read_text(encoding="utf-8")
+    assert LITERAL_ONLY in html
 
 
-def test_progress_is_shown_and_nothing_goes_to_stderr(graded):
-    out = graded["stdout"]
-    n = len(CLASS)
-    assert f"共 {n + len(BROKEN)} 份提交：{n} 份有效，{len(BROKEN)} 份无效" in out
-    assert f"[{n:>3}/{n}]" in out
-    assert graded["stderr"] == ""
+@pytest.mark.parametrize("name, expected, reason", [(n, e, r) for n, _, _, e, r in TAMPERED])
+def test_tampered_notebooks_gain_nothing_and_are_flagged(world, name, expected, reason):
+    row = grades(world["reports"])[name]
+    assert scores_of(row) == pytest.approx(expected)
+    assert (reason in row["reasons"]) if reason else row["reasons"] == ""
 
 
-def test_exact_per_student_scores(graded):
-    rows = read_grades(graded["reports"])
-    assert set(rows) == {s for s, *_ in CLASS} | {s for s, *_ in BROKEN}
-    for student, _, expected, _, reason in CLASS:
-        row = rows[student]
-        assert row["status"] == "已评分", student
-        assert [_num(row[i]) for i in ITEMS] == pytest.approx(expected), student
-        assert _num(row["total"]) == pytest.approx(round(sum(expected), 2)), student
-        assert row["max"] == "47"
-        assert row["q11"] == "" and row["pending"] == "q11", student  # essay waits for the grader
-        if reason:
-            assert reason in row["reasons"], (student, row["reasons"])
-        else:
-            assert row["reasons"] == "", (student, row["reasons"])
-    for student, _, _, reason in BROKEN:
-        row = rows[student]
-        assert row["status"] == "无效提交" and row["total"] == "0" and reason in row["reasons"], student
+def test_gradebook_bank_and_kit_are_intact(world):
+    course = world["course"]
+    for path, data in world["protected"].items():
+        assert path.read_bytes() == data, path
+    from kamcourse.quiz import gradebook
+
+    assert gradebook.problem(course / "gradebook.db") == ""
+    assert set(dump_gradebook(course, "duel")) == {s for s, row in grades(world["reports"]).items() if row["status"] == "已评分"}
+    ok = kamcourse("kit", "check", "--course", str(course), cwd=course)
+    assert "一致" in ok.stdout
 
 
-def test_report_lists_every_integrity_case(graded):
-    report = (graded["reports"] / "report.md").read_text(encoding="utf-8")
-    for student, *_, reason in CLASS:
-        if reason:
-            assert f"| {student} |" in report and reason in report
-    for student, _, _, reason in BROKEN:
-        assert f"| {student} | 无效提交 |" in report
-    assert "改了检查单元" not in report and "格式检查单元" in report  # shared cell: noted, not scored
+def test_flat_folder_names_are_normalised_and_reported(world):
+    rows = grades(world["reports"])
+    assert rows["Tom_2"]["original_name"] == "Tom [2].ipynb" and float(rows["Tom_2"]["total"]) == 16
+    assert rows["u5f20u4e09"]["original_name"] == "张三.ipynb" and float(rows["u5f20u4e09"]["q1"]) == 2
+    assert rows["Lee"]["original_name"] == "Lee (1).ipynb" and float(rows["Lee"]["total"]) == 16
+    assert rows["Kim"]["original_name"] == "Kim/" and float(rows["Kim"]["total"]) == 16
+    assert rows["x"]["original_name"] == "_x.ipynb" and float(rows["x"]["q3"]) == 1
+    assert rows["Ann"]["original_name"] == "Ann.IPYNB" and float(rows["Ann"]["q6"]) == 2
+    assert rows["broken"]["status"] == "无效提交" and "不是有效的 JSON" in rows["broken"]["reasons"]
+    assert "Lee (1)" not in rows and "_x" not in rows
+    report = (world["reports"] / "report.md").read_text(encoding="utf-8")
+    out = world["done"].stdout
+    for words in ("学员 Lee 有 2 份提交（Lee (1).ipynb、Lee.ipynb）：评分采用最新的 Lee (1).ipynb",
+                  "学员 Kim 有 2 份提交", "跳过 readme.txt：不是笔记本", "跳过 .DS_Store"):
+        assert words in report and words in out, words
+    assert (world["course"] / "feedback" / "Tom_2" / "duel" / "duel.html").is_file()
 
 
-def test_nbgrader_export_csv_has_every_student(graded):
-    with (graded["reports"] / "nbgrader_grades.csv").open(encoding="utf-8") as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
-    assert float(rows["s01_right"]["score"]) == 37.0
-    assert float(rows["s07_partial"]["score"]) == pytest.approx(11.33)
-    assert float(rows["i08_loop"]["score"]) == 35.0
-    assert float(rows["x01_bad_json"]["score"]) == 0.0
+def test_feedback_is_chinese_without_code_or_english_chrome(world):
+    feedback = world["course"] / "feedback"
+    pages = sorted(feedback.glob("*/duel/duel.html"))
+    assert len(pages) >= 40
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for english in ("Test cell", "Student's answer", "Grade cell", "Score:", "In&nbsp;[", "In [", "Comments:",
+                        "raise RuntimeError", "answer_q", "BEGIN HIDDEN"):
+            assert english not in html, (page, english)
+        assert "你的答案（按读取）" in html and "解析" in html
+    html = (feedback / "h05_partial_multiple" / "duel" / "duel.html").read_text(encoding="utf-8")
+    assert "得分：<span class=\"score\">2 / 3</span>" in html and "你的答案（按读取）：AB" in html
+    assert DUEL_SECRETS["q2"]["explanation"] in html and "丙正确" in html  # a distractor note
+    # the total, machine-readable for the trainee's start page (kamcourse.journey)
+    from kamcourse.journey import read_score
+
+    score = read_score(html)
+    assert score is not None and score[1] > 0 and f"总分：<span class=\"score\">{score[0]:g}</span>" in html
 
 
-def test_feedback_shows_results_and_explanations_not_test_code(course: Path, graded):
-    from kamcourse.quiz.bank import load_quiz
+def test_formgraders_autograde_writes_identical_entries(world, tmp_path):
+    """nbgrader's own Autograde app, as the formgrader's autograde button runs it
+    (NbGraderAPI.autograde), on a copy of the course after the kamcourse run."""
+    import os
 
-    quiz = load_quiz("exam", course / "bank")
-    html = (course / "feedback" / "s07_partial" / "exam" / "exam.html").read_text(encoding="utf-8")
-    assert "得分：2 / 3" in html and "你的答案：AB" in html
-    assert "得分：1.33 / 2" in html
-    for item in quiz.auto_items:
-        assert item.explanation in html
-    assert "评分要点" in html  # the essay's rubric, after grading
-    for marker in ("grade_item", "HIDDEN TESTS", "kamcourse.quiz.grading"):
-        assert marker not in html
-    tampered = (course / "feedback" / "i01_edit_question" / "exam" / "exam.html").read_text(encoding="utf-8")
-    assert "【完整性检查】第 2 题：修改了锁定的题目单元，本题按 0 分计。" in tampered
-    assert not (course / "feedback" / "x01_bad_json").exists()
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    copy = tmp_path / "course"
+    shutil.copytree(world["course"], copy)
+    before = dump_gradebook(copy, "duel")
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(copy)).load_config()
+    cfg.CourseDirectory.root = str(copy)
+    os.environ["KAMCOURSE_KIT_PASSPHRASE"] = PASSPHRASE
+    try:
+        api = NbGraderAPI(config=cfg)
+        for student in sorted(before):
+            result = api.autograde("duel", student)
+            assert result["success"], (student, result.get("error", "")[-800:])
+    finally:
+        os.environ.pop("KAMCOURSE_KIT_PASSPHRASE", None)
+    assert dump_gradebook(copy, "duel") == before
 
 
-def test_essay_is_in_the_formgrader_with_its_rubric(course: Path, graded):
+def test_a_rerun_with_nothing_new_does_no_work(world):
+    course = world["course"]
+    stamp = {p: p.stat().st_mtime_ns for p in (course / "autograded").rglob("*.ipynb")}
+    again = kamcourse("quiz", "grade", "duel", str(world["lms"]), "--course", str(course), cwd=course,
+                      KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    assert "没有新的提交" in again.stdout
+    assert stamp == {p: p.stat().st_mtime_ns for p in (course / "autograded").rglob("*.ipynb")}
+
+
+def test_manual_grades_survive_reruns_even_on_flagged_items(world):
     from nbgrader.api import Gradebook
 
-    nb = json.loads((course / "autograded" / "s22_essay" / "exam" / "exam.ipynb").read_text(encoding="utf-8"))
-    task = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "q11_task")
-    text = "".join(task["source"])
-    assert "评分要点" in text and "高层领导的支持" in text and "重视咨询公司的作用" in text
-    answer = next(c for c in nb["cells"] if c.get("id") == "q11-answer")
-    assert ESSAY in "".join(answer["source"])
+    course = world["course"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        grade = gb.find_grade("q11_task", "exam", "exam", "s22_essay")
-        assert grade.needs_manual_grade and grade.max_score == 10
-
-
-def test_item_statistics_follow_moodle_definitions(graded):
-    from kamcourse.quiz.stats import item_statistics
-
-    points = dict(zip(ITEMS, FULL))
-    matrix = {s: dict(zip(ITEMS, expected)) for s, _, expected, _, _ in CLASS}
-    want = {s.item_id: s for s in item_statistics(points, matrix)}
-    with (graded["reports"] / "item_stats.csv").open(encoding="utf-8-sig") as fh:
-        rows = {r["item"]: r for r in csv.DictReader(fh)}
-    assert rows["q11"]["flags"].startswith("待人工评分")
-    for item in ITEMS:
-        assert int(rows[item]["n"]) == len(CLASS)
-        assert float(rows[item]["facility_pct"]) == pytest.approx(want[item].facility, abs=0.05)
-        assert float(rows[item]["discrimination_pct"]) == pytest.approx(want[item].discrimination, abs=0.05)
-    # by hand: q8 is right for s01-03, 08, 13, 17-23 and i01-i08: 20 of the 31 graded attempts
-    assert float(rows["q8"]["facility_pct"]) == pytest.approx(100 * 20 / 31, abs=0.05)
-    assert (graded["reports"] / "item_stats.png").stat().st_size > 10_000
-
-
-def test_option_counts(graded):
-    with (graded["reports"] / "responses.csv").open(encoding="utf-8-sig") as fh:
-        rows = {(r["item"], r["response"]): r for r in csv.DictReader(fh)}
-    # q8 (single, key A): B by s06 only; C by s16 only; two letters (s15) is invalid
-    assert rows[("q8", "B")]["count"] == "1" and rows[("q8", "C")]["count"] == "1"
-    assert rows[("q8", "（格式无效）")]["count"] == "1"
-    assert rows[("q8", "A")]["correct"] == "yes" and rows[("q8", "B")]["correct"] == ""
-    # q4 (ordering): BADC given by 3 lenient/right + s16 + s23 + the right-answer integrity cases
-    assert int(rows[("q4", "BADC")]["count"]) >= 10
-
-
-def test_rerun_is_idempotent_and_keeps_manual_grades(course: Path, graded):
+        gb.find_grade("q1_test", "duel", "duel", "t06_edit_stem").manual_score = 1.5   # a flagged item
+        gb.find_grade("q2_test", "duel", "duel", "h20_half").manual_score = 2.0
+        gb.find_grade("q7_task", "duel", "duel", "h01_right").manual_score = 4.0      # the essay
+        gb.db.commit()
+    kamcourse("quiz", "grade", "duel", str(world["lms"]), "--course", str(course), "--force", cwd=course,
+              KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    rows = grades(world["reports"])
+    assert float(rows["t06_edit_stem"]["q1"]) == 1.5
+    assert float(rows["h20_half"]["q2"]) == 2.0
+    assert float(rows["h01_right"]["q7"]) == 4.0 and rows["h01_right"]["pending"] == ""
+    assert list((course / "backups").glob("gradebook-*.db"))  # the rerun backed the gradebook up first
     from nbgrader.api import Gradebook
 
-    db = f"sqlite:///{course / 'gradebook.db'}"
-    with Gradebook(db) as gb:  # what the formgrader does when the instructor grades the essay
-        grade = gb.find_grade("q11_task", "exam", "exam", "s22_essay")
-        grade.manual_score = 8.0
-        grade.needs_manual_grade = False
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:   # a grader scores the essay of another trainee
+        gb.find_grade("q7_task", "duel", "duel", "h16_right").manual_score = 3.0
         gb.db.commit()
-    before = read_grades(graded["reports"])
-    again = run([str(BIN / "kamcourse"), "quiz", "grade", "exam", str(graded["incoming"]), "--course", str(course),
-                 "--timeout", str(TIMEOUT)], course)
-    assert f"需要评分 0 份，未变化跳过 {len(CLASS)} 份" in again.stdout
-    after = read_grades(graded["reports"])
-    assert after["s22_essay"]["q11"] == "8" and after["s22_essay"]["total"] == "45"
-    for student in before:
-        if student != "s22_essay":
-            assert after[student] == before[student]
-    run([str(BIN / "kamcourse"), "quiz", "stats", "exam", "--course", str(course)], course)
-    assert read_grades(graded["reports"])["s22_essay"]["total"] == "45"
-    html = (course / "feedback" / "s22_essay" / "exam" / "exam.html").read_text(encoding="utf-8")
-    assert "Score: 45.0 / 47.0" in html
+    kamcourse("quiz", "stats", "duel", "--course", str(course), cwd=course, KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    rows = grades(world["reports"])
+    assert float(rows["h16_right"]["q7"]) == 3.0 and float(rows["h16_right"]["total"]) == 19
+    html = (course / "feedback" / "h16_right" / "duel" / "duel.html").read_text(encoding="utf-8")
+    assert "要点一" in html  # the essay's rubric, filled in from the kit
 
 
-def test_a_flat_lms_export_is_graded_too(tmp_path):
-    """A flat folder of <student>.ipynb (as an LMS export gives them), on a module quiz."""
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "quizzes" / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "quizzes" / "bank", root / "bank")
-    run([str(BIN / "kamcourse"), "quiz", "build", "--course", str(root)], root)
-    run([str(BIN / "kamcourse"), "quiz", "release", "m4_spin", "--course", str(root)], root)
-    release = json.loads((root / "release" / "m4_spin" / "m4_spin.ipynb").read_text(encoding="utf-8"))
-    flat = tmp_path / "lms"
-    flat.mkdir()
-    right = {"q1": '"ACBD"', "q2": '"BDAC"', "q3": '"ABAB"', "q4": '"B"', "q5": '"CABB"', "q6": '"B"',
-             "q7": '"6"', "q8": '"对"'}
-    partly = {"q1": '"ACDB"', "q3": '"a b a a"', "q5": '"C A B B"', "q7": "6.0", "q8": '"错"'}
-    (flat / "王芳.ipynb").write_text(json.dumps(make_submission(release, right, None), ensure_ascii=False), encoding="utf-8")
-    (flat / "li_lei.ipynb").write_text(json.dumps(make_submission(release, partly, None), ensure_ascii=False), encoding="utf-8")
-    (flat / "broken.ipynb").write_bytes(b"\x00\x01 not json")
-    zhao = make_submission(release, right, delete_cells("q2-answer"))
-    (flat / "zhao.ipynb").write_text(json.dumps(zhao, ensure_ascii=False), encoding="utf-8")
-    run([str(BIN / "kamcourse"), "quiz", "grade", "m4_spin", str(flat), "--course", str(root)], root)
-    rows = read_grades(root / "reports" / "m4_spin")
-    assert _num(rows["王芳"]["total"]) == 23
-    assert _num(rows["zhao"]["q2"]) == 0 and _num(rows["zhao"]["total"]) == 19
-    assert "第 2 题：删除了答案单元" in rows["zhao"]["reasons"]
-    # li_lei: q1 A,C right of ACBD -> 2/4 x 4 = 2; q3 3 of 4 -> 3; q5 4 of 4 -> 4; q7 6.0 -> 2; q8 错 -> 0
-    assert [_num(rows["li_lei"][f"q{i}"]) for i in range(1, 9)] == [2, 0, 3, 0, 4, 0, 2, 0]
-    assert rows["broken"]["status"] == "无效提交"
-    assert (root / "submitted" / "王芳" / "m4_spin" / "m4_spin.ipynb").is_file()
-    # grading nbgrader's own submitted/ folder in place: nothing is regraded, and the
-    # repaired deletion (no longer visible in the repaired copy) still costs the item
-    again = run([str(BIN / "kamcourse"), "quiz", "grade", "m4_spin", str(root / "submitted"), "--course", str(root)], root)
-    assert "需要评分 0 份，未变化跳过 3 份" in again.stdout
-    rows = read_grades(root / "reports" / "m4_spin")
-    assert _num(rows["zhao"]["total"]) == 19 and "删除了答案单元" in rows["zhao"]["reasons"]
+def test_a_lost_or_broken_gradebook_stops_with_the_restore_command(world, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(world["course"], course)
+    newest = sorted((course / "backups").glob("gradebook-*.db"))[-1]
+    (tmp_path / "newest").mkdir()
+    shutil.copy(newest, tmp_path / "newest" / "gradebook.db")
+    args = ("quiz", "grade", "duel", str(world["few"]), "--course", str(course))
+    (course / "gradebook.db").unlink()
+    gone = kamcourse(*args, cwd=course, ok=False, KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    assert gone.returncode == 2 and "Traceback" not in gone.stderr
+    assert f"kamcourse quiz restore --course {course}" in gone.stderr
+    (course / "gradebook.db").write_bytes(b"this is not a database" * 100)
+    junk = kamcourse(*args, cwd=course, ok=False, KAMCOURSE_KIT_PASSPHRASE=PASSPHRASE)
+    assert junk.returncode == 2 and "Traceback" not in junk.stderr and "不是有效的 SQLite 数据库" in junk.stderr
+    restored = kamcourse("quiz", "restore", "--course", str(course), cwd=course)
+    assert newest.name in restored.stdout
+    assert dump_gradebook(course, "duel") == dump_gradebook(tmp_path / "newest", "duel")
+    assert list(course.glob("gradebook.db.broken-*"))  # the broken file is kept aside
+
+
+def test_a_changed_kit_stops_grading_until_accepted(world, tmp_path):
+    import yaml
+
+    course, kit = tmp_path / "course", tmp_path / "kit"
+    shutil.copytree(world["course"], course)
+    data = yaml.safe_load((world["course"].parent / "instructor-kit" / "duel.yaml").read_text(encoding="utf-8"))
+    data["items"][0]["key"] = "A"
+    kit.mkdir()
+    (kit / "duel.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    args = ("quiz", "grade", "duel", str(world["few"]), "--course", str(course), "--force")
+    stopped = kamcourse(*args, cwd=course, ok=False, KAMCOURSE_KIT=str(kit))
+    assert stopped.returncode == 2 and "自发布以来已被改动" in stopped.stderr and "--accept-kit-change" in stopped.stderr
+    kamcourse(*args, "--accept-kit-change", cwd=course, KAMCOURSE_KIT=str(kit))
+    assert float(grades(course / "reports" / "duel")["h04_wrong"]["q1"]) == 2  # "A" is now the key

@@ -10,7 +10,9 @@ import pytest
 from conftest import ROOT
 from kamcourse.quiz.answers import read_answer
 from kamcourse.quiz.bank import load_quiz
-from kamcourse.quiz.stats import item_statistics, pearson, response_counts, write_chart
+from kamcourse.quiz.stats import (item_statistics, learning_gain, needs_checking, pearson, quiz_statistics,
+                                  response_counts, write_chart)
+from test_quiz_scoring import QUIZ
 
 # Five trainees, three items (max 1, 2, 2):
 #        q1  q2  q3 | total
@@ -79,15 +81,61 @@ def test_pearson_by_hand():
 
 
 def test_option_counts_by_hand():
-    quiz = load_quiz("exam", ROOT / "quizzes" / "bank")
-    q4 = quiz.item("q4")
-    answers = ["BADC", "b a d c", "ABCD", "", "BADE", "BA"]
+    q4 = QUIZ.item("q4")  # ordering, key BDAC
+    answers = ["BDAC", "b d a c", "ABCD", "", "BDAE", "BD"]
     rows = {r.response: r for r in response_counts(q4, [read_answer(q4.spec, a) for a in answers])}
-    assert rows["BADC"].count == 2 and rows["BADC"].correct
+    assert rows["BDAC"].count == 2 and rows["BDAC"].correct
     assert rows["ABCD"].count == 1 and not rows["ABCD"].correct
-    assert rows["BA"].count == 1
-    assert rows["（未作答）"].count == 1 and rows["（格式无效）"].count == 1
-    assert rows["BADC"].share == pytest.approx(100 * 2 / 6)
+    assert rows["BD"].count == 1
+    assert rows["（未作答）"].count == 1 and rows["（格式无效或不计分）"].count == 1
+    assert rows["BDAC"].share == pytest.approx(100 * 2 / 6)
+
+
+def test_discriminative_efficiency_by_hand():
+    stats = {s.item_id: s for s in item_statistics(MAX, SCORES)}
+    # q1 = (1,1,0,1,0), rest (4,3,1,1,0): cov = 2.6/4; sorted (0,0,1,1,1) and (0,1,1,3,4) give the
+    # same sum of products 2.6, so q1 discriminates as well as its marks allow: 100 %
+    assert stats["q1"].efficiency == pytest.approx(100.0)
+    # q2 = (2,1,1,0,0), rest (3,3,0,2,0): cov sum 2.6; sorted (0,0,1,1,2), (0,0,2,3,3) around
+    # 0.8 and 1.6: 1.28 + 1.28 + 0.08 + 0.28 + 1.68 = 4.6 -> 2.6 / 4.6
+    assert stats["q2"].efficiency == pytest.approx(100 * 2.6 / 4.6)
+    assert stats["q2"].discrimination == pytest.approx(100 * 2.6 / math.sqrt(2.8 * 9.2))  # 51.2
+    assert stats["q2"].needs_checking == "不太需要检查"
+
+
+def test_a_dubious_item_and_moodles_needs_checking_bands():
+    # marks (1,0,0,1) against rest (3,2,1,0): covariance 0.75 - 0.25 + 0.25 - 0.75 = 0
+    scores = {s: {"x": x, "y": y} for s, x, y in zip("abcd", (1, 0, 0, 1), (3, 2, 1, 0))}
+    stat = item_statistics({"x": 1, "y": 3}, scores)[0]
+    assert stat.efficiency == pytest.approx(0.0) and stat.discrimination == pytest.approx(0.0)
+    assert "区分效率低于 15%，题目可疑" in stat.flags and stat.needs_checking == "很可能需要检查"
+    assert [needs_checking(d) for d in (29.99, 30.0, 49.99, 50.0)] == ["很可能需要检查", "可能需要检查", "可能需要检查", "不太需要检查"]
+
+
+def test_whole_test_statistics_by_hand():
+    totals = [5, 4, 1, 2, 0]
+    by_item = [[SCORES[s][q] for s in "abcde"] for q in ("q1", "q2", "q3")]
+    t = quiz_statistics(totals, 5, by_item)
+    # mean 2.4, median 2; deviations 2.6 1.6 -1.4 -0.4 -2.4: sum d^2 17.2, d^3 5.04, d^4 89.296
+    assert (t.mean, t.median) == (2.4, 2)
+    assert t.sd == pytest.approx(math.sqrt(17.2 / 4))
+    # m2 = 3.44, m3 = 1.008, m4 = 17.8592; k2 = 4.3, k3 = 25 x 1.008 / 12 = 2.1
+    assert t.skewness == pytest.approx(2.1 / 4.3 ** 1.5)
+    # k4 = 25 x (6 x 17.8592 - 12 x 3.44^2) / 24 = -36.3
+    assert t.kurtosis == pytest.approx(-36.3 / 4.3 ** 2)
+    # item variances (n - 1): 0.3, 0.7, 1.0 -> CIC = 100 x 3/2 x (1 - 2.0 / 4.3) = 80.23 %
+    assert t.cic == pytest.approx(150 * (1 - 2.0 / 4.3))
+    assert t.error_ratio == pytest.approx(100 * math.sqrt(1 - t.cic / 100))   # 44.46 %
+    assert t.standard_error == pytest.approx(t.error_ratio * math.sqrt(4.3) / 100)  # 0.922
+
+
+def test_learning_gain_by_hand():
+    pre = {"a": {"q1": 0, "q2": 0}, "b": {"q1": 1, "q2": 0}}
+    post = {"a": {"q1": 1, "q2": 0}, "b": {"q1": 1, "q2": 1}, "c": {"q1": 1, "q2": 1}}  # c took only the post-test
+    people, items, everyone = learning_gain(pre, post, {"q1": 1, "q2": 1})
+    assert [(g.who, g.pre, g.post, g.gain) for g in people] == [("a", 0, 50, 0.5), ("b", 50, 100, 1.0)]
+    assert [(g.who, g.gain) for g in items] == [("q1", 1.0), ("q2", 0.5)]
+    assert everyone.gain == pytest.approx(50 / 75)
 
 
 def test_the_chart_renders_chinese_without_missing_glyphs(tmp_path):
@@ -105,9 +153,9 @@ def test_grades_csv_never_turns_a_student_name_into_a_formula(tmp_path):
     """A flat LMS export names students by file name, which the trainee may choose."""
     import csv
 
-    from kamcourse.quiz.pipeline import StudentResult, write_grades_csv
+    from kamcourse.quiz.reports import StudentResult, write_grades_csv
 
-    quiz = load_quiz("exam")
+    quiz = QUIZ
     results = [StudentResult("=HYPERLINK(\"http://x\")", "graded", {i.id: 0.0 for i in quiz.items}),
                StudentResult("zhang_san", "graded", {i.id: 0.0 for i in quiz.items})]
     write_grades_csv(tmp_path / "grades.csv", quiz, results)

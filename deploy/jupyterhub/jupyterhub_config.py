@@ -85,6 +85,14 @@ def _gradebook(spawner) -> str:
     return GRADEBOOK_URL if role(spawner) == "instructor" else ""
 
 
+KIT_FOLDER = "kamcourse-kit"  # ~/kamcourse-kit: the instructor's unlocked kit (kamcourse kit unlock)
+
+
+def _kit(spawner) -> str:
+    """Where an instructor's formgrader finds the keys (their private home); trainees: none."""
+    return str(_home(spawner) / KIT_FOLDER) if role(spawner) == "instructor" else ""
+
+
 # -- single-user servers -----------------------------------------------------------------
 c.Spawner.default_url = f"/lab/tree/{COURSE_FOLDER}/course/00_start.ipynb"
 c.Spawner.environment = {
@@ -93,8 +101,9 @@ c.Spawner.environment = {
     "KAMCOURSE_EXCHANGE": str(EXCHANGE),
     # the role's nbgrader / server / lab settings, then the shared ones
     "JUPYTER_CONFIG_PATH": _config_path,
-    # only instructors' servers know where the gradebook is
+    # only instructors' servers know where the gradebook is, and where their unlocked kit is
     "KAMCOURSE_GRADEBOOK_URL": _gradebook,
+    "KAMCOURSE_KIT": _kit,
 }
 kernel_cull = os.environ.get("KAMCOURSE_KERNEL_CULL", "3600")
 c.Spawner.args = [

@@ -1,15 +1,14 @@
-"""Quizzes: one item bank, nbgrader notebooks generated from it, and the grading pipeline.
+"""Quizzes: an item bank, nbgrader notebooks generated from it, and grading that never runs
+a trainee's code.
 
-- ``kamcourse.quiz.answers``  reads a trainee's answer leniently and checks its format
-  (trainee side: no bank, no keys).
-- ``kamcourse.quiz.bank``     loads and validates ``quizzes/bank/<quiz>.yaml`` (instructor side).
-- ``kamcourse.quiz.scoring``  the declared scoring rules, as pure functions.
-- ``kamcourse.quiz.grading``  ``grade_item``: the one call an nbgrader test cell makes.
-- ``kamcourse.quiz.notebook`` generates the nbgrader source notebooks from the bank.
-- ``kamcourse.quiz.intake``   pre-validates submissions (JSON, notebook, locked cells).
-- ``kamcourse.quiz.stats``    item statistics as Moodle's quiz statistics define them.
-- ``kamcourse.quiz.pipeline`` autograde, integrity verdicts, feedback, export, statistics.
+Trainee side (no keys): ``answers`` (lenient reading, format check), ``variants`` (per-trainee
+papers), ``notebook`` (notebooks from the public bank).
 
-Nothing heavy is imported here: test cells import ``kamcourse.quiz.grading`` inside an
-nbgrader kernel, once per submission.
+Instructor side: ``bank`` (public and secret parts), ``kit`` (the encrypted instructor kit),
+``scoring`` (the rules), ``grading`` (answers read as data, scored with the keys),
+``nbsteps`` (kamcourse's steps in nbgrader's autograde), ``engine`` (the autograde runner),
+``course`` (layout, nbgrader setup, release), ``gradebook`` (checks, backups, restore),
+``intake`` (finding submissions), ``feedback`` (Chinese feedback pages), ``reports`` and
+``stats`` (exports, Moodle's statistics), ``lms`` (Moodle XML and QTI), ``roster``
+(per-trainee release), ``gain`` (pre/post), ``pipeline`` (the grading run), ``cli``.
 """

@@ -19,6 +19,11 @@ from typing import Any, Iterable, Mapping
 
 CHOICE_KINDS = ("single", "multiple", "ordering", "matching")
 KINDS = (*CHOICE_KINDS, "true_false", "numeric", "essay")
+#: Other names for the kinds (the exercises' own spelling); :func:`canonical_kind` maps them.
+KIND_ALIASES = {"multi": "multiple", "order": "ordering", "match": "matching", "tf": "true_false",
+                "truefalse": "true_false", "number": "numeric"}
+#: The reason an answer cell that is not ``answer_qN = <literal>`` scores 0 (shown to the trainee).
+LITERAL_ONLY = "答案只能写在引号内"
 
 KIND_NAMES = {
     "single": "单选题",
@@ -37,6 +42,18 @@ _DIGITS_AND_COLONS = re.compile(r"[0-9:：]+")
 _TRUE_WORDS = {"A", "对", "√", "✓", "✔", "T", "TRUE", "正确", "是", "Y", "YES"}
 _FALSE_WORDS = {"B", "错", "×", "✗", "✘", "F", "FALSE", "错误", "否", "N", "NO"}
 _UNITS = re.compile(r"(天|日|%|％|万元|万|元|DAYS|DAY)$", re.IGNORECASE)
+
+
+def canonical_kind(kind: str) -> str:
+    """The quiz name of an item kind, whichever spelling is used.
+
+    >>> canonical_kind("multi"), canonical_kind("ordering"), canonical_kind("match")
+    ('multiple', 'ordering', 'matching')
+    """
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in KINDS:
+        raise ValueError(f"unknown item kind {kind!r}")
+    return kind
 
 
 class _Missing:
@@ -71,6 +88,9 @@ class FormatSpec:
     options: int = 0
     prompts: int = 0
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", canonical_kind(self.kind))
+
     @property
     def letters(self) -> str:
         count = 2 if self.kind == "true_false" else self.options
@@ -87,9 +107,7 @@ class FormatSpec:
     @classmethod
     def parse(cls, code: str) -> "FormatSpec":
         parts = code.split()
-        item_id, kind = parts[0], parts[1]
-        if kind not in KINDS:
-            raise ValueError(f"unknown item kind {kind!r}")
+        item_id, kind = parts[0], canonical_kind(parts[1])
         options = prompts = 0
         if len(parts) > 2:
             size = parts[2]
@@ -269,6 +287,69 @@ def read_answer(spec: FormatSpec, raw: Any) -> Reading:
         return Reading("invalid", problem="本题不在答案单元中作答。")
     except Exception:  # an odd object must never become a traceback
         return Reading("invalid", problem="答案格式无法识别，请按题目说明填写。")
+
+
+def answer_literal(source: str, name: str) -> tuple[str, Any]:
+    """Read ``name = <literal>`` from an answer cell's source, without running anything.
+
+    Returns ``("ok", value)`` (the last assignment wins, as Python would), ``("blank", None)``
+    for a cell with nothing but comments and blank lines, or ``("code", None)`` for
+    anything else: another statement, another name, an expression that is not a plain
+    literal, a syntax error.
+
+    >>> answer_literal('# 第 1 题\\nanswer_q1 = "a, c"\\n', "answer_q1")
+    ('ok', 'a, c')
+    >>> answer_literal("answer_q10 = 75.5", "answer_q10")
+    ('ok', 75.5)
+    >>> answer_literal("# 不会", "answer_q1")
+    ('blank', None)
+    >>> [answer_literal(s, "answer_q1")[0] for s in ('answer_q1 = "A" + "B"', 'import os', 'answer_q2 = "A"',
+    ...  'answer_q1 = x', 'answer_q1 = "A"\\nprint(1)', 'answer_q1 = ("A"', 'answer_q1 = answer_q2 = "A"')]
+    ['code', 'code', 'code', 'code', 'code', 'code', 'code']
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. an invalid escape sequence in a string
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return "code", None
+    if not tree.body:
+        return "blank", None
+    value: Any = None
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == name):
+            return "code", None
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return "code", None
+    return "ok", value
+
+
+def read_answer_cell(spec: FormatSpec, source: str | None) -> Reading:
+    """Read the answer of one item from its answer cell's source, as data: nothing runs.
+
+    ``None`` is a deleted cell. An answer that is not a plain literal scores 0 with
+    :data:`LITERAL_ONLY` as the reason; it never affects another item.
+
+    >>> spec = FormatSpec("q1", "multiple", 4)
+    >>> read_answer_cell(spec, 'answer_q1 = "a, b"').text
+    'AB'
+    >>> read_answer_cell(spec, 'answer_q1 = "AB"; import os').problem
+    '答案只能写在引号内'
+    >>> read_answer_cell(spec, None).status
+    'missing'
+    """
+    if source is None:
+        return read_answer(spec, MISSING)
+    status, value = answer_literal(source, f"answer_{spec.item_id}")
+    if status == "code":
+        return Reading("invalid", problem=LITERAL_ONLY)
+    return read_answer(spec, value if status == "ok" else "")
 
 
 def format_verdict(spec: FormatSpec, reading: Reading) -> str:

@@ -1,28 +1,31 @@
 """The item bank: ``quizzes/bank/<quiz>.yaml``, validated against ``schema.json`` on load.
 
-The bank is instructor-side data. It is not package data (a wheel of ``kamcourse``
-carries no keys); the grading function finds it at autograde time through, in order:
+A quiz has a **public** part (what a trainee may see: the quiz's title and description,
+each item's id, type, stem, options, prompts, points, unit, tolerance, pool and topic)
+and a **secret** part (each item's key, explanation, per-option notes ``distractors``,
+essay rubric, and its source). ``quizzes/bank/`` in the repository holds the public part
+only; the secret part lives in the instructor kit (:mod:`kamcourse.quiz.kit`). A file
+that holds both -- the instructor kit's own files, and the repository's bank until it is
+migrated -- is a *full* quiz. :func:`split` and :func:`merge` convert between them.
 
-1. the ``KAMCOURSE_QUIZ_BANK`` environment variable (the pipeline sets it);
-2. a ``bank/`` folder beside an ``nbgrader_config.py`` in the current folder or one of its
-   parents (an autograded notebook lives in ``<course>/autograded/<student>/<quiz>/``);
-3. ``quizzes/bank`` in the course checkout (:func:`kamcourse.paths.course_root`).
-
-A quiz file (see ``schema.json`` for every field)::
+A full quiz file (see ``schema.json`` for every field)::
 
     quiz: exam                 # ASCII id = nbgrader assignment = notebook name
     title: 期中考试
     module: null               # or m1..m6
     description: ...           # Chinese introduction
+    shuffle: false             # true: options in a per-trainee order (kamcourse.quiz.variants)
+    pools: {}                  # e.g. {crm: 2}: each trainee gets 2 of the items with pool: crm
     items:
       - id: q1
         type: multiple         # single | multiple | true_false | ordering | matching | numeric | essay
         stem: ...
         options: [..., ...]    # lettered A, B, C, ... in this order
-        key: ABC               # letters; true_false: true/false; numeric: a number
+        key: ABC               # secret: letters; true_false: true/false; numeric: a number
         points: 3
-        explanation: ...       # Chinese, shown in the feedback after grading
-        source: {kind: seed, ref: "seed: 期中考试 7"}
+        explanation: ...       # secret: Chinese, shown in the feedback after grading
+        distractors: [...]     # secret, optional: why each option is right or wrong ("" = none)
+        source: {kind: seed, ref: "seed: 期中考试 7"}   # secret
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from kamcourse.quiz.answers import FormatSpec
 
 BANK_ENV = "KAMCOURSE_QUIZ_BANK"
 SCHEMA_FILE = "schema.json"
+#: Item fields that belong to the instructor kit, never to the repository's bank.
+SECRET_ITEM_FIELDS = ("key", "explanation", "distractors", "rubric", "source")
 
 
 class BankError(KamcourseError):
@@ -64,7 +69,8 @@ class RubricLine:
 @dataclass(frozen=True)
 class Item:
     """One quiz item. ``key`` is canonical: letters, ``"A"``/``"B"`` for true/false
-    (A = 对), the number as text for numeric items, ``""`` for essays."""
+    (A = 对), the number as text for numeric items, ``""`` for essays and for a public
+    item (no secrets loaded: :attr:`has_secrets` is False)."""
 
     id: str
     type: str
@@ -78,7 +84,15 @@ class Item:
     points: float
     explanation: str
     rubric: tuple[RubricLine, ...]
-    source: Source
+    source: Source | None
+    distractors: tuple[str, ...] = ()
+    pool: str | None = None
+    topic: str = ""
+    shuffle: bool = True
+
+    @property
+    def has_secrets(self) -> bool:
+        return bool(self.explanation) and (self.type == "essay" or bool(self.key))
 
     @property
     def number(self) -> int:
@@ -101,6 +115,18 @@ class Quiz:
     module: str | None
     description: str
     items: tuple[Item, ...]
+    shuffle: bool = False
+    pools: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def has_secrets(self) -> bool:
+        """Every item has its key (or rubric) and explanation: the quiz can be graded."""
+        return all(item.has_secrets for item in self.items)
+
+    @property
+    def variants(self) -> bool:
+        """Trainees see different papers (shuffled options or drawn items)."""
+        return self.shuffle or bool(self.pools)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -173,7 +199,10 @@ def _item_problems(raw: Mapping[str, Any]) -> list[str]:
     """Cross-field rules JSON Schema cannot express."""
     kind = raw["type"]
     problems: list[str] = []
-    if kind in ("single", "multiple", "ordering", "matching"):
+    options = 2 if kind == "true_false" else len(raw.get("options", ()))
+    if "distractors" in raw and len(raw["distractors"]) != options:
+        problems.append(f"distractors 应与选项一一对应（{options} 条）")
+    if kind in ("single", "multiple", "ordering", "matching") and "key" in raw:
         key = str(raw["key"])
         allowed = _letters(len(raw["options"]))
         if any(ch not in allowed for ch in key):
@@ -186,7 +215,7 @@ def _item_problems(raw: Mapping[str, Any]) -> list[str]:
             problems.append("排序题的答案必须恰好包含每个选项一次")
         if kind == "matching" and len(key) != len(raw["prompts"]):
             problems.append(f"匹配题的答案应有 {len(raw['prompts'])} 个字母，实际 {len(key)} 个")
-    if kind == "essay":
+    if kind == "essay" and "rubric" in raw:
         total = sum(line["points"] for line in raw["rubric"])
         if abs(total - raw["points"]) > 1e-9:
             problems.append(f"评分要点合计 {total} 分，与本题 {raw['points']} 分不符")
@@ -208,9 +237,36 @@ def tidy(text: str) -> str:
     return _CJK_GAP.sub("", text.strip())
 
 
+def _missing_secrets(raw: Mapping[str, Any]) -> list[str]:
+    missing = [] if raw.get("explanation") else ["explanation"]
+    if raw["type"] == "essay":
+        missing += [] if raw.get("rubric") else ["rubric"]
+    elif "key" not in raw:
+        missing.append("key")
+    return missing
+
+
+def _pool_problems(data: Mapping[str, Any]) -> list[str]:
+    """Items drawn from one pool must be interchangeable on the paper."""
+    pools = data.get("pools") or {}
+    problems = []
+    for name, draw in pools.items():
+        members = [raw for raw in data["items"] if raw.get("pool") == name]
+        if len(members) < draw:
+            problems.append(f"题组 {name} 只有 {len(members)} 道题，少于要抽取的 {draw} 道")
+        shapes = {(raw["type"], float(raw["points"]), len(raw.get("options", ())), len(raw.get("prompts", ())))
+                  for raw in members}
+        if len(shapes) > 1:
+            problems.append(f"题组 {name} 中的题目题型、分值、选项数必须相同")
+    unknown = sorted({raw["pool"] for raw in data["items"] if raw.get("pool") and raw["pool"] not in pools})
+    if unknown:
+        problems.append(f"题目所属题组 {'、'.join(unknown)} 没有在 pools 中声明抽取数量")
+    return problems
+
+
 def _canonical_key(raw: Mapping[str, Any]) -> tuple[str, float | None]:
     kind = raw["type"]
-    if kind == "essay":
+    if kind == "essay" or "key" not in raw:
         return "", None
     if kind == "true_false":
         return ("A" if raw["key"] else "B"), None
@@ -220,12 +276,17 @@ def _canonical_key(raw: Mapping[str, Any]) -> tuple[str, float | None]:
     return str(raw["key"]), None
 
 
-def parse_quiz(data: Any, origin: str, schema_file: str) -> Quiz:
-    """Validate one quiz file's data and build the :class:`Quiz`. Raises :class:`BankError`."""
+def parse_quiz(data: Any, origin: str, schema_file: str, *, require_secrets: bool = False) -> Quiz:
+    """Validate one quiz file's data and build the :class:`Quiz`. Raises :class:`BankError`.
+
+    With ``require_secrets`` every item must carry its key (or rubric) and explanation."""
     field = f"题库 {origin}"
     errors = _schema_errors(data, schema_file)
     if errors:
         raise BankError(field, "不符合 schema.json：" + "；".join(errors[:5]))
+    pool_problems = _pool_problems(data)
+    if pool_problems:
+        raise BankError(field, "；".join(pool_problems))
     ids = [raw["id"] for raw in data["items"]]
     if len(set(ids)) != len(ids):
         raise BankError(field, "题号重复")
@@ -234,6 +295,8 @@ def parse_quiz(data: Any, origin: str, schema_file: str) -> Quiz:
     items = []
     for raw in data["items"]:
         problems = _item_problems(raw)
+        if require_secrets and _missing_secrets(raw):
+            problems.append("缺少 " + "、".join(_missing_secrets(raw)))
         if problems:
             raise BankError(f"{field} 第 {raw['id']} 题", "；".join(problems))
         key, number_key = _canonical_key(raw)
@@ -249,9 +312,13 @@ def parse_quiz(data: Any, origin: str, schema_file: str) -> Quiz:
                 tolerance=float(raw.get("tolerance", 0.0)),
                 unit=raw.get("unit", ""),
                 points=float(raw["points"]),
-                explanation=tidy(raw["explanation"]),
+                explanation=tidy(raw.get("explanation", "")),
                 rubric=tuple(RubricLine(line["criterion"], float(line["points"])) for line in raw.get("rubric", ())),
-                source=Source(raw["source"]["kind"], raw["source"]["ref"]),
+                source=Source(raw["source"]["kind"], raw["source"]["ref"]) if "source" in raw else None,
+                distractors=tuple(tidy(note) for note in raw.get("distractors", ())),
+                pool=raw.get("pool"),
+                topic=raw.get("topic", ""),
+                shuffle=bool(raw.get("shuffle", True)),
             )
         )
     return Quiz(
@@ -260,19 +327,71 @@ def parse_quiz(data: Any, origin: str, schema_file: str) -> Quiz:
         module=data.get("module"),
         description=tidy(data["description"]),
         items=tuple(items),
+        shuffle=bool(data.get("shuffle", False)),
+        pools=tuple(sorted((data.get("pools") or {}).items())),
     )
+
+
+# ---------------------------------------------------------------- public and secret parts
+
+
+def split(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A full quiz file's data -> (public data, secrets by item id).
+
+    >>> public, secret = split({"quiz": "x", "items": [{"id": "q1", "type": "single", "key": "A",
+    ...                                                  "explanation": "因为", "points": 1}]})
+    >>> public["items"], secret
+    ([{'id': 'q1', 'type': 'single', 'points': 1}], {'q1': {'key': 'A', 'explanation': '因为'}})
+    """
+    public = {k: v for k, v in data.items() if k != "items"}
+    public["items"] = [{k: v for k, v in raw.items() if k not in SECRET_ITEM_FIELDS} for raw in data["items"]]
+    secrets = {raw["id"]: {k: raw[k] for k in SECRET_ITEM_FIELDS if k in raw} for raw in data["items"]}
+    return public, secrets
+
+
+def merge(public: Mapping[str, Any], secrets: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The public data with each item's secrets put back (inverse of :func:`split`).
+
+    >>> merge({"quiz": "x", "items": [{"id": "q1", "type": "single", "points": 1}]},
+    ...       {"q1": {"key": "A", "explanation": "因为"}})["items"]
+    [{'id': 'q1', 'type': 'single', 'points': 1, 'key': 'A', 'explanation': '因为'}]
+    """
+    full = {k: v for k, v in public.items() if k != "items"}
+    full["items"] = [{**raw, **dict(secrets.get(raw["id"], {}))} for raw in public["items"]]
+    return full
+
+
+def holds_secrets(data: Mapping[str, Any]) -> bool:
+    """Whether a quiz file's data holds any secret field."""
+    return any(field in raw for raw in data.get("items", ()) for field in SECRET_ITEM_FIELDS)
+
+
+def quiz_digest(quiz: Quiz) -> str:
+    """sha256 of everything grading depends on (public and secret part), recorded at release."""
+    import hashlib
+    from dataclasses import asdict
+
+    text = json.dumps(asdict(quiz), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- loading
 
 
+def read_yaml(file: Path) -> Any:
+    """A bank file's data; a Chinese :class:`BankError` if it cannot be read."""
+    try:
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError(f"题库 {file.name}", f"无法读取：{exc}") from exc
+    except yaml.YAMLError as exc:
+        raise BankError(f"题库 {file.name}", f"不是有效的 YAML：{exc}") from exc
+
+
 @lru_cache(maxsize=32)
 def _load_cached(path: str, mtime_ns: int, schema_file: str) -> Quiz:
     file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BankError(f"题库 {file.name}", f"不是有效的 YAML：{exc}") from exc
+    data = read_yaml(file)
     quiz = parse_quiz(data, file.name, schema_file)
     if quiz.id != file.stem:
         raise BankError(f"题库 {file.name}", f"quiz 字段 {quiz.id} 应与文件名 {file.stem} 一致")

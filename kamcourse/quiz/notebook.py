@@ -6,17 +6,25 @@
 Layout of a generated notebook (nbgrader cell roles in brackets):
 
 - ``rules``       [read-only] title, how to answer, how each item type is scored;
-- per item ``qN``: ``qN_stem`` [read-only] the question and its lettered options,
+- per position ``qN`` of the paper (:func:`kamcourse.quiz.variants.paper`; without pools
+  position N is item N): ``qN_stem`` [read-only] the question and its lettered options --
+  in a quiz with per-trainee variants only the heading, followed by ``qN_show`` [read-only
+  code] which displays this trainee's version (:func:`kamcourse.quiz.variants.show_position`);
   ``qN_answer`` [autograded answer] ``answer_qN = ""`` (the one place to type; an empty
-  solution region keeps nbgrader from replacing it, see :data:`SOLUTION_BEGIN`),
-  ``qN_test`` [autograder tests] a comment; inside ``### BEGIN/END HIDDEN TESTS`` the
-  single call ``grade_item("<quiz>", "qN")`` -- no key, no explanation;
+  solution region keeps nbgrader from replacing it, see :data:`SOLUTION_BEGIN`);
+  ``qN_test`` [autograder tests] a comment, and inside ``### BEGIN/END HIDDEN TESTS`` a
+  ``raise``: nothing in a notebook grades. The kamcourse autograde step
+  (:mod:`kamcourse.quiz.nbsteps`, configured in ``nbgrader_config.py``) reads the answer
+  cell as data and writes the test cell's output in the trusted process; should anyone run
+  nbgrader without that step, the hidden test fails and the item scores 0;
 - an essay item instead has ``qN_task`` [manually graded task] holding the points and, in
   a ``=== BEGIN/END MARK SCHEME ===`` region, the rubric (removed from the release,
   restored for the formgrader and the feedback), followed by a free markdown answer cell;
 - ``check``       [read-only] the format check (letters from the options, no repeats).
 
-Answer cells are left blank in the source too, so no notebook ever holds a key.
+Answer cells are left blank in the source too, so no notebook ever holds a key. The
+notebooks are built from the public bank alone (no kit needed): examples in the answer
+comments never depend on a key, so they tell a trainee nothing.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from kamcourse.quiz.answers import KIND_NAMES
+from kamcourse.quiz.answers import KIND_NAMES, FormatSpec
 from kamcourse.quiz.bank import Item, Quiz, load_all
 from kamcourse.quiz.scoring import COMMON_RULE, RULES
+from kamcourse.quiz.variants import Slot, item_markdown, paper
 
 TEST_TAG = "kamcourse-test"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -87,98 +96,102 @@ def leak_fingerprints(item: Item) -> tuple[str, ...]:
     single letters and short numbers are not, so for those the explanation stands in
     (the feedback prints key and explanation together).
 
-    >>> from kamcourse.quiz.bank import load_quiz
-    >>> exam = load_quiz("exam")
-    >>> leak_fingerprints(exam.item("q4"))[0]
-    'BADC'
+    >>> from kamcourse.quiz.bank import parse_quiz, repo_bank_dir, schema_path
+    >>> quiz = parse_quiz({"quiz": "x1", "title": "测验", "description": "说明", "items": [
+    ...     {"id": "q1", "type": "ordering", "stem": "排序", "options": ["甲", "乙", "丙"], "key": "BCA",
+    ...      "points": 1, "explanation": "因为乙在前。"}]}, "x1.yaml", str(schema_path(repo_bank_dir())))
+    >>> leak_fingerprints(quiz.item("q1"))
+    ('"BCA"', '因为乙在前。')
     """
     marks = []
     if item.type in ("multiple", "ordering", "matching") and len(item.key) >= 2:
-        marks.append(item.key)
+        marks.append(f'"{item.key}"')
     if item.type == "numeric" and ("." in item.key or len(item.key) >= 3):
         marks.append(item.key)
-    marks.append(item.explanation)
+    if item.explanation:
+        marks.append(item.explanation)
     marks.extend(line.criterion for line in item.rubric if len(line.criterion) >= 12)
+    marks.extend(note for note in item.distractors if len(note) >= 12)
     return tuple(marks)
-
-
-def _letter_keys(quiz: Quiz) -> list[str]:
-    return [item.key for item in quiz.items if item.type in ("multiple", "ordering", "matching") and len(item.key) >= 2]
-
-
-def _safe(candidates: Iterable[str], quiz: Quiz) -> str:
-    """The first example that contains no key of the quiz."""
-    keys = _letter_keys(quiz)
-    for candidate in candidates:
-        if not any(key in candidate for key in keys):
-            return candidate
-    raise ValueError(f"no leak-free example among the candidates for quiz {quiz.id}")  # pragma: no cover
 
 
 def _letters(count: int) -> str:
     return "".join(chr(ord("A") + i) for i in range(count))
 
 
-def _example(item: Item, quiz: Quiz) -> str:
+def _example(item: Item) -> str:
+    """A well-formed answer for the comment, fixed by the item's shape (never by its key)."""
     letters = _letters(len(item.options))
     if item.type == "single":
         return "B"
     if item.type == "multiple":
-        return _safe(["BD", "AC", "CD", "AD", "BC", "AB"], quiz)
+        return "AC"
     if item.type == "ordering":
-        rotations = [letters[i:] + letters[:i] for i in range(1, len(letters))]
-        return _safe([letters[::-1], *rotations], quiz)
+        return letters[::-1]
     if item.type == "matching":
         n = len(item.prompts)
-        patterns = [(letters * n)[:n], (letters[::-1] * n)[:n], ((letters[1:] + letters[:1]) * n)[:n]]
-        return _safe(patterns, quiz)
+        return (letters * n)[:n]
     return ""
 
 
-def _answer_comment(item: Item, quiz: Quiz) -> str:
-    n = item.number
+def _answer_comment(item: Item, n: int) -> str:
     if item.type == "single":
-        return f'# 第 {n} 题：在引号内填写一个字母，例如 "{_example(item, quiz)}"'
+        return f'# 第 {n} 题：在引号内填写一个字母，例如 "{_example(item)}"'
     if item.type == "multiple":
-        return f'# 第 {n} 题：在引号内填写你认为正确的全部字母（顺序不限），例如 "{_example(item, quiz)}"'
+        return f'# 第 {n} 题：在引号内填写你认为正确的全部字母（顺序不限），例如 "{_example(item)}"'
     if item.type == "true_false":
         return f'# 第 {n} 题：在引号内填写 "A"（对）或 "B"（错）'
     if item.type == "ordering":
-        return f'# 第 {n} 题：在引号内按先后顺序写出全部 {len(item.options)} 个字母，例如 "{_example(item, quiz)}"'
+        return f'# 第 {n} 题：在引号内按先后顺序写出全部 {len(item.options)} 个字母，例如 "{_example(item)}"'
     if item.type == "matching":
         return (f"# 第 {n} 题：按第 1～{len(item.prompts)} 项的顺序，为每一项写一个类别字母，"
-                f'例如 "{_example(item, quiz)}"')
+                f'例如 "{_example(item)}"')
     unit = f"（单位：{item.unit}）" if item.unit else ""
     return f'# 第 {n} 题：在引号内填写一个数字{unit}，例如 "12.5"'
 
 
-def _options_md(options: Iterable[str]) -> str:
-    return "\n".join(f"- **{letter}.** {text}" for letter, text in zip(_letters(8), options))
-
-
-def stem_markdown(item: Item) -> str:
-    """The question as the trainee reads it."""
-    head = f"### 第 {item.number} 题　{KIND_NAMES[item.type]}（{item.points:g} 分）\n\n{item.stem}\n"
-    if item.type in ("single", "multiple", "true_false"):
-        return f"{head}\n{_options_md(item.options)}\n"
-    if item.type == "ordering":
-        return f"{head}\n{_options_md(item.options)}\n\n（请按先后顺序写出全部 {len(item.options)} 个字母。）\n"
-    if item.type == "matching":
-        prompts = "\n".join(f"{i}. {text}" for i, text in enumerate(item.prompts, start=1))
-        return f"{head}\n类别：\n\n{_options_md(item.options)}\n\n需要归类的项：\n\n{prompts}\n"
+def public_fields(item: Item) -> dict[str, Any]:
+    """An item's public fields, as :mod:`kamcourse.quiz.variants` renders them."""
+    out: dict[str, Any] = {"id": item.id, "type": item.type, "stem": item.stem, "points": item.points}
+    if item.type != "true_false" and item.options:
+        out["options"] = list(item.options)
+    if item.prompts:
+        out["prompts"] = list(item.prompts)
     if item.type == "numeric":
-        unit = f"，单位：{item.unit}" if item.unit else ""
-        return f"{head}\n（请填写一个数字{unit}；允许误差 ±{item.tolerance:g}。）\n"
+        out["unit"], out["tolerance"] = item.unit, item.tolerance
+    if not item.shuffle:
+        out["shuffle"] = False
+    return out
+
+
+#: The answers the rules text uses as examples (fixed, never a key).
+RULE_EXAMPLES = ("ABA", "AC")
+#: What the essay's mark scheme region holds in the generated notebooks (public). The
+#: autograde step fills in the rubric and explanation from the kit (kamcourse.quiz.nbsteps),
+#: so the formgrader's grading view and the feedback show them; no notebook in the
+#: repository does.
+MARK_PLACEHOLDER = "**评分要点（讲师评分用）：** 评分时由讲师资料包填入。"
+
+
+def mark_scheme(item: Item) -> str:
+    """The essay's mark scheme as the autograde step fills it in (from the kit)."""
     rubric = "\n".join(f"- {line.criterion}（{line.points:g} 分）" for line in item.rubric)
-    return (
-        f"{head}\n请在下方的文本单元中作答。本题由讲师按评分要点人工评分。\n\n"
-        f"{MARK_BEGIN}\n**评分要点（讲师评分用）：**\n\n{rubric}\n\n**参考解析：** {item.explanation}\n{MARK_END}\n"
-    )
+    return f"**评分要点（讲师评分用）：**\n\n{rubric}\n\n**参考解析：** {item.explanation}"
+
+
+def stem_markdown(item: Item, number: int | None = None) -> str:
+    """The question as the trainee reads it (options in written order); public data only."""
+    number = item.number if number is None else number
+    if item.type != "essay":
+        return item_markdown(number, public_fields(item))
+    head = f"### 第 {number} 题　{KIND_NAMES[item.type]}（{item.points:g} 分）\n\n{item.stem}\n"
+    return (f"{head}\n请在下方的文本单元中作答。本题由讲师按评分要点人工评分。\n\n"
+            f"{MARK_BEGIN}\n{MARK_PLACEHOLDER}\n{MARK_END}\n")
 
 
 def rules_markdown(quiz: Quiz) -> str:
     kinds = [k for k in RULES if any(item.type == k for item in quiz.items)]
-    pair = _safe(["AC", "BD", "AD", "BC"], quiz)
+    pair = "AC"
     how = [
         "每道题下方有一个答案单元，形如 `answer_q1 = \"\"`。请把答案写在**引号内**，然后运行该单元（Shift+Enter）。",
         "单选题写一个字母；多选题写出你认为正确的全部字母；判断题写 A（对）或 B（错），也可以写“对”“错”。",
@@ -197,20 +210,39 @@ def rules_markdown(quiz: Quiz) -> str:
     )
     how.append("全部作答后，运行最后的 **格式检查** 单元：它只检查写法（字母是否来自选项、是否重复），**不判断对错**。")
     how.append("题目单元和评分单元已锁定，请不要修改或删除；被修改或删除单元的题目按 0 分计。")
+    how.append("评分时只读取答案单元中引号内的文字，不运行任何代码；答案单元中只能有 `answer_qN = \"...\"` 这一行"
+               "（可以加注释），写成代码的答案按 0 分计。")
+    if quiz.variants:
+        how.append("每位学员看到的题目版本不同（选项顺序" + ("、抽到的题目" if quiz.pools else "") +
+                   "）：运行每道题的题目单元即可看到你的版本，请按你看到的字母作答。")
     how = [f"{i}. {line}" for i, line in enumerate(how, start=1)]
     rules = [f"- {RULES[k]}" for k in kinds] + [f"- {COMMON_RULE}"]
-    auto_total = sum(item.points for item in quiz.auto_items)
-    summary = f"共 {len(quiz.items)} 题，满分 {quiz.max_points:g} 分"
-    if auto_total != quiz.max_points:
-        summary += f"（其中自动评分 {auto_total:g} 分，人工评分 {quiz.max_points - auto_total:g} 分）"
+    slots = [(slot, quiz.item(slot.candidates[0])) for slot in quiz_paper(quiz)]
+    total = sum(item.points for _, item in slots)
+    auto_total = sum(item.points for _, item in slots if item.auto)
+    summary = f"共 {len(slots)} 题，满分 {total:g} 分"
+    if auto_total != total:
+        summary += f"（其中自动评分 {auto_total:g} 分，人工评分 {total - auto_total:g} 分）"
     return (
         f"# {quiz.title}\n\n{quiz.description}\n\n{summary}。\n\n"
         "## 作答说明\n\n" + "\n".join(how) + "\n\n## 计分规则\n\n" + "\n".join(rules) + "\n"
     )
 
 
+def quiz_paper(quiz: Quiz) -> tuple[Slot, ...]:
+    return paper(quiz.items, dict(quiz.pools))
+
+
+def position_spec(quiz: Quiz, slot: Slot) -> FormatSpec:
+    item = quiz.item(slot.candidates[0])  # a pool's items share their shape
+    return FormatSpec(slot.id, item.type, len(item.options), len(item.prompts))
+
+
 def check_source(quiz: Quiz) -> str:
-    codes = ",\n".join(f'    "{item.spec.code()}"' for item in quiz.auto_items)
+    codes = ",\n".join(f'    "{position_spec(quiz, slot).code()}"' for slot in quiz_paper(quiz)
+                       if quiz.item(slot.candidates[0]).auto)
+    if not codes:
+        return "# 本测验只有论述题，由讲师按评分要点人工评分，不需要格式检查。"
     return (
         "# 格式检查：运行本单元，逐题检查答案的写法（字母是否来自选项、是否重复）。\n"
         "# 它不检查答案是否正确，也不影响评分。\n"
@@ -219,43 +251,68 @@ def check_source(quiz: Quiz) -> str:
     )
 
 
-def test_source(quiz: Quiz, item: Item) -> str:
+#: The hidden test: nothing in a notebook grades (see the module docstring).
+HIDDEN_TEST = ('raise RuntimeError("kamcourse: autograde with the course\'s nbgrader_config.py '
+               '(kamcourse.quiz.nbsteps reads the answer cell as data); this cell never grades")')
+
+
+def test_source(quiz: Quiz, item: Item, number: int | None = None) -> str:
+    number = item.number if number is None else number
     return (
-        f"# 第 {item.number} 题评分单元（按{KIND_NAMES[item.type]}计分规则给分）：讲师评分时运行，请不要修改。\n"
-        f"{HIDDEN_BEGIN}\n"
-        "from kamcourse.quiz.grading import grade_item\n"
-        f'grade_item("{quiz.id}", "{item.id}")\n'
-        f"{HIDDEN_END}"
+        f"# 第 {number} 题评分单元（按{KIND_NAMES[item.type]}计分规则给分）：评分时只读取答案单元引号内的文字，"
+        "不运行任何代码。请不要修改。\n"
+        f"{HIDDEN_BEGIN}\n{HIDDEN_TEST}\n{HIDDEN_END}"
     )
 
 
-def item_cells(quiz: Quiz, item: Item) -> list[dict[str, Any]]:
-    q, i = quiz.id, item.id
+def show_source(quiz: Quiz, slot: Slot) -> str:
+    """The variant quiz's question cell: displays this trainee's version of the position."""
+    candidates = [public_fields(quiz.item(item_id)) for item_id in slot.candidates]
+    pool = f", pool={slot.pool!r}, draw={dict(quiz.pools)[slot.pool]}, index={slot.index}" if slot.pool else ""
+    return (
+        f"# 第 {slot.number} 题的题目与选项：运行本单元即可看到你的版本（每位学员的选项顺序不同）。请不要修改。\n"
+        "from kamcourse.quiz.variants import show_position\n\n"
+        f"show_position({quiz.id!r}, {slot.number}, {candidates!r}, shuffle={quiz.shuffle!r}{pool})"
+    )
+
+
+def item_cells(quiz: Quiz, slot: Slot) -> list[dict[str, Any]]:
+    q, i = quiz.id, slot.id
+    item = quiz.item(slot.candidates[0])
     if not item.auto:
         return [
-            _cell("markdown", f"{i}-task", stem_markdown(item), q, i, "task",
+            _cell("markdown", f"{i}-task", stem_markdown(item, slot.number), q, i, "task",
                   _nbgrader(f"{i}_task", locked=True, task=True, points=item.points)),
             _cell("markdown", f"{i}-answer", ESSAY_PLACEHOLDER, q, i, "answer"),
         ]
-    return [
-        _cell("markdown", f"{i}-stem", stem_markdown(item), q, i, "stem", _nbgrader(f"{i}_stem", locked=True)),
-        _cell("code", f"{i}-answer", f'{_answer_comment(item, quiz)}\nanswer_{i} = ""\n{SOLUTION_BEGIN}\n{SOLUTION_END}', q, i, "answer",
-              _nbgrader(f"{i}_answer", solution=True)),
-        _cell("code", f"{i}-test", test_source(quiz, item), q, i, "test",
+    cells = []
+    if quiz.variants:
+        head = (f"### 第 {slot.number} 题　{KIND_NAMES[item.type]}（{item.points:g} 分）\n\n"
+                "（题目和选项在下一个单元中：请运行它，按你看到的字母作答。）\n")
+        cells.append(_cell("markdown", f"{i}-stem", head, q, i, "stem", _nbgrader(f"{i}_stem", locked=True)))
+        cells.append(_cell("code", f"{i}-show", show_source(quiz, slot), q, i, "show", _nbgrader(f"{i}_show", locked=True)))
+    else:
+        cells.append(_cell("markdown", f"{i}-stem", stem_markdown(item, slot.number), q, i, "stem",
+                           _nbgrader(f"{i}_stem", locked=True)))
+    cells += [
+        _cell("code", f"{i}-answer", f'{_answer_comment(item, slot.number)}\nanswer_{i} = ""\n{SOLUTION_BEGIN}\n{SOLUTION_END}',
+              q, i, "answer", _nbgrader(f"{i}_answer", solution=True)),
+        _cell("code", f"{i}-test", test_source(quiz, item, slot.number), q, i, "test",
               _nbgrader(f"{i}_test", grade=True, locked=True, points=item.points), tags=[TEST_TAG]),
     ]
+    return cells
 
 
 def build_notebook(quiz: Quiz) -> dict[str, Any]:
     """The nbgrader source notebook of one quiz, as nbformat JSON data."""
     cells = [_cell("markdown", "rules", rules_markdown(quiz), quiz.id, "", "rules", _nbgrader("rules", locked=True))]
-    for item in quiz.items:
-        cells.extend(item_cells(quiz, item))
+    for slot in quiz_paper(quiz):
+        cells.extend(item_cells(quiz, slot))
     cells.append(_cell("code", "check", check_source(quiz), quiz.id, "", "check", _nbgrader("check", locked=True)))
     return {
         "cells": cells,
         "metadata": {
-            "kamcourse": {"generated_by": "kamcourse quiz build", "quiz": quiz.id},
+            "kamcourse": {"generated_by": "kamcourse quiz build", "quiz": quiz.id, "title": quiz.title},
             "kernelspec": KERNELSPEC,
             "language_info": {"name": "python"},
         },
@@ -284,8 +341,12 @@ def released_text(quiz: Quiz) -> str:
 
 
 def leaks(quiz: Quiz, text: str) -> list[str]:
-    """Which items' fingerprints occur in ``text`` (e.g. a released notebook)."""
-    return [f"{item.id}: {mark[:30]}" for item in quiz.items for mark in leak_fingerprints(item) if mark in text]
+    """Which items' fingerprints occur in ``text`` (e.g. a released notebook). The answer
+    examples are fixed by each item's shape, never by a key, so they reveal nothing even
+    where one equals a key."""
+    examples = {f'"{_example(item)}"' for item in quiz.items} | {f'"{e}"' for e in RULE_EXAMPLES}
+    return [f"{item.id}: {mark[:30]}" for item in quiz.items for mark in leak_fingerprints(item)
+            if mark in text and mark not in examples]
 
 
 # ---------------------------------------------------------------- build / check
