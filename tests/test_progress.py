@@ -34,17 +34,31 @@ def test_a_new_trainee_sees_every_module_and_no_passes():
     assert view.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_refresh_shows_passed_tasks_but_not_revealed_ones():
+def test_refresh_shows_passed_tasks_but_not_revealed_ones(monkeypatch, tmp_path):
+    from fixtures.exercises.support import private_exercise_data
+    from kamcourse.views.exercise import exercise_task
+
+    private_exercise_data(monkeypatch, tmp_path)
     view = progress.progress_view()
-    assert exercises.check("m1", "t8", "B").passed
-    assert not exercises.check("m1", "t7", "C").passed
-    exercises.reveal("m1", "t6")
+    titles = {t.id: t.title for t in exercises.load_exercises("mx").tasks}
+    passed = exercise_task("mx", "t1")
+    passed.inputs.choice.value = "A"
+    passed.check_button.click()
+    wrong = exercise_task("mx", "t2")
+    wrong.inputs.boxes["A"].value = True
+    wrong.check_button.click()
+    revealed = exercise_task("mx", "t3")
+    revealed.reveal_button.click()
+    revealed.confirm_button.click()
+    inline = exercise_task("mx", "c1")  # a module-notebook check: recorded, not counted
+    inline.inputs.choice.value = "A"
+    inline.check_button.click()
     view.refresh.click()
-    m1 = row(view, "m1")
-    assert m1.passed == 1
-    assert m1.passed_titles == (exercises.load_module("m1")["t8"]["title"],)
-    assert exercises.load_module("m1")["t6"]["title"] in m1.open_titles
-    assert "<b>1</b> / " in view.table_html.value
+    mx = row(view, "mx")
+    assert (mx.passed, mx.total) == (1, 8)
+    assert mx.passed_titles == (titles["t1"],)
+    assert titles["t3"] in mx.open_titles and titles["c1"] not in mx.open_titles + mx.passed_titles
+    assert "<b>1</b> / 8" in view.table_html.value
     assert view.message.kind == ""
     assert "已通过 <b>1</b>" in view.summary_html.value
 
