@@ -128,7 +128,7 @@ def _fmt(amount: float) -> str:
 
 def _check_basis(basis: object) -> str:
     if basis not in BASIS_LABELS:
-        raise KamcourseError("天数口径", "只能是 calendar（日历天数）或 flat30（每月 30 天）")
+        raise KamcourseError("天数口径", "只能是“日历天数”或“每月 30 天”")
     return str(basis)
 
 

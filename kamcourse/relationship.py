@@ -22,12 +22,15 @@ from kamcourse.tables import Column, parse_number, parse_text, read_table
 #: The four stages, in order.
 STAGES: tuple[str, ...] = ("认识", "约会", "信赖", "同盟")
 
-#: What each stage looks like from the customer's side (the course's wording).
+#: What each stage looks like from the customer's side (the course's wording). The seed's
+#: 同盟 sign "提供客户内部资料" is read lawfully: what the contact may share (organisation,
+#: process, timetable, his own requirements), never confidential papers such as an internal
+#: budget sheet or a competitor's quote.
 STAGE_SIGNS: dict[str, str] = {
     "认识": "知道你是谁、交换过名片，但只在工作场合、按流程接触",
     "约会": "愿意接受你的邀约，在办公室以外单独见面交流",
-    "信赖": "明确而坚定地支持你个人，愿意和你一起进行比较私密的活动",
-    "同盟": "愿意采取行动帮你销售：提供内部资料、牵线安排会晤，决策时旗帜鲜明地支持你",
+    "信赖": "明确而坚定地支持你个人，愿意在正式场合之外一对一地坦率交流",
+    "同盟": "愿意采取行动帮你销售：牵线安排会晤，分享他可以分享的信息，决策时旗帜鲜明地支持你",
 }
 
 #: The six buying roles (Miller Heiman's buying influences, in the seed's words).
@@ -55,14 +58,14 @@ ROLE_FOCUS: dict[str, str] = {
     "技术把关者": "谈技术指标和方案细节，安排技术交流",
     "财务把关者": "谈投资回报、预算和付款条件，准备算账材料",
     "采购": "谈商务条款和采购流程，守住价格底线",
-    "向导": "单线联系、不让他暴露，必要时用“伪”向导作掩护",
+    "向导": "谨慎来往、不让他为难：只请他分享可以分享的信息，从不索要保密资料",
 }
 
 #: The move that takes a contact from one stage to the next (the course's wording).
 STAGE_MOVES: dict[str, str] = {
     "认识": "争取一次单独见面：电话预约拜访，或邀请参加活动",
     "约会": "了解他的个人关注，兑现每一个承诺，逐步建立信任",
-    "信赖": "请他出手相助：提供内部资料、牵线安排会晤",
+    "信赖": "请他出手相助：公开表态支持，牵线安排会晤",
     "同盟": "保持定期联系，保护好他，决策前确认他的支持",
 }
 
@@ -418,9 +421,30 @@ def seller_step_for(buyer_stage: str) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Relationship categories of relationship marketing (关系营销的关系类别)
+
+#: The seed's exam key: three categories (基本关系, 可靠关系, 伙伴关系; 被动关系 is not one).
+SEED_CATEGORIES: tuple[str, ...] = ("基本关系", "可靠关系", "伙伴关系")
+
+#: Kotler's five levels of relationship, lowest first, with what the seller does after the
+#: sale (Kotler & Keller, Marketing Management: basic, reactive, accountable, proactive,
+#: partnership). Which level fits a customer group depends on the number of customers and the
+#: unit margin; the course states only the two ends that Kotler & Armstrong (Principles of
+#: Marketing) give: many low-margin customers -> basic, few high-margin customers -> partnership.
+#: The 3 x 3 customers-by-margin grid found in some textbooks was not verified, so it is not used.
+KOTLER_LEVELS: dict[str, str] = {
+    "基本型": "卖出产品后不再跟进",
+    "被动型": "鼓励客户遇到问题时打电话来",
+    "负责型": "卖出后不久主动回访，问产品是否符合期望，征求改进意见",
+    "能动型": "不时主动联系客户，提出改进用法的建议或介绍有用的新产品",
+    "伙伴型": "与客户持续合作，一起寻找让客户做得更好的办法",
+}
+
+
+# ---------------------------------------------------------------------------
 # Keys computed for the exercises (kamcourse/data/exercises/m5.yaml)
 
-#: Exercise m5/t3: the contact and the four choices shown in the exercise notebook.
+#: Exercise m5/t2: the contact and the four choices shown in the exercise notebook.
 EXERCISE_CONTACT = ("约会", 5, "决策人")
 EXERCISE_CHOICES: dict[str, str] = {
     "A": STAGE_MOVES["认识"],
@@ -429,7 +453,7 @@ EXERCISE_CHOICES: dict[str, str] = {
     "D": STAGE_MOVES["同盟"],
 }
 
-#: Exercise m5/t7: four contacts of one account (name, role, influence, stage).
+#: Exercise m5/t3: four contacts of one account (name, role, influence, stage).
 EXERCISE_ACCOUNT: tuple[Contact, ...] = (
     Contact("A 孙经理", "设备科长", "使用者", 3, "认识"),
     Contact("B 钱总", "总经理", "决策人", 5, "信赖"),
@@ -457,10 +481,40 @@ def exercise_most_urgent_key() -> str:
     return relationship_map(EXERCISE_ACCOUNT).rows[0].contact.name[0]
 
 
-def exercise_buyer_seller_key() -> dict[str, str]:
-    """The buyer-to-seller matching asked in the exercise (the seed's three pairs and two more).
+#: Exercise m5/t4 (客户怎么买，我们怎么卖): events at a customer and the buying stage each shows.
+EXERCISE_BUYER_EVENTS: tuple[tuple[str, str], ...] = (
+    ("三家供应商已经交了建议书和报价，客户正在逐项评估", "比较"),
+    ("设备已经安装验收，进入按合同付款的环节", "实施"),
+    ("苏州恒达的总经理同意更新测量设备，定下了采购时间和预算，请技术部规划方案", "酝酿"),
+    ("客户选定了两家进入最后一轮，准备谈判并做决定", "承诺"),
+    ("技术部正在写采购方案和技术指标，开始邀请几家供应商来交流", "设计"),
+)
 
-    >>> exercise_buyer_seller_key()["比较"]
-    '呈现价值'
+
+def exercise_buyer_event_key() -> list[str]:
+    """The seller's step for each exercise event, by :func:`seller_step_for`.
+
+    >>> exercise_buyer_event_key()
+    ['呈现价值', '回收货款', '建立关系', '获取承诺', '挖掘需求']
     """
-    return {k: BUYER_TO_SELLER[k] for k in ("酝酿", "设计", "比较", "承诺", "实施")}
+    return [seller_step_for(stage) for _, stage in EXERCISE_BUYER_EVENTS]
+
+
+#: The labels the m5 exercises show for the seller's steps.
+SELLER_STEP_LABELS: dict[str, str] = {
+    "客户分析": "客户分析：研究公司结构和客户性格",
+    "建立关系": "建立关系：和关键人建立信任",
+    "挖掘需求": "挖掘需求：提问，弄清客户的明确需求",
+    "呈现价值": "呈现价值：针对需求呈现方案",
+    "获取承诺": "获取承诺：请客户做出采购决定",
+    "回收货款": "回收货款：按合同跟进付款",
+}
+
+
+def exercise_buyer_event_labels() -> list[str]:
+    """:func:`exercise_buyer_event_key` as the labels the exercise shows.
+
+    >>> exercise_buyer_event_labels()[0]
+    '呈现价值：针对需求呈现方案'
+    """
+    return [SELLER_STEP_LABELS[step] for step in exercise_buyer_event_key()]

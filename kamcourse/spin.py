@@ -94,6 +94,151 @@ def check_labels(labels: Mapping[str, Any], bank: Sequence[BankItem] | None = No
     return grade_labels(items, labels, normalize_spin_label, SPIN_NAMES)
 
 
+# ---------------------------------------------------------------- question classifier
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
+
+
+#: Question forms: a question mark or a Chinese question word.
+_QUESTION_WORDS = (
+    "？", "?", "吗", "呢", "多少", "什么", "怎样", "怎么", "如何", "会不会", "是不是", "是否", "有没有", "能不能",
+    "可不可以", "哪", "几", "多久", "多大", "多长",
+)
+#: Words that open a hypothetical clause.
+_SUPPOSE_WORDS = ("如果", "要是", "假如", "假设", "倘若", "一旦", "万一", "若是")
+#: Words that describe a solved state (the clause of a need-payoff question).
+_SOLUTION_WORDS = (
+    "能够", "能", "可以", "就能", "不用", "不再", "不必", "免去", "省去", "省掉", "自动", "缩短", "减少", "降低", "降到",
+    "压到", "提高", "提升", "加快", "提速", "更快", "快一点", "快些", "解决", "改善", "做到", "实现", "有了", "用上",
+    "换成", "拦在", "拦下", "一次就", "当场",
+)
+#: Words that keep the problem going in a hypothetical clause (an implication question).
+_PROBLEM_GOES_ON_WORDS = (
+    "不能", "不可以", "无法", "没法", "没能", "不解决", "没解决", "解决不了", "还是", "继续", "一直", "再出", "再流",
+    "再被", "又", "再次",
+)
+#: Words that ask for the value of a solution.
+_VALUE_WORDS = ("帮助", "帮上", "好处", "用处", "有用", "价值", "值得", "益处", "意义", "收益", "省下", "节省", "多出", "多赚", "划算")
+#: Words that ask for a consequence of the problem.
+_CONSEQUENCE_WORDS = (
+    "影响", "后果", "导致", "造成", "损失", "意味着", "代价", "成本", "耽误", "延误", "带来", "风险", "少出", "少做", "少交",
+    "罚", "投诉", "加班", "多花", "返工", "拖慢", "拖累", "拖延", "丢掉", "丢了", "失去", "赔", "连累", "牵连", "波及",
+    "报废", "停产", "违约", "扣分", "降级", "这样下去", "长此以往", "不解决", "解决不了",
+)
+#: "让/使 someone else 不满……": the problem's effect on another party (a consequence); "让您不满"
+#: asks about the customer's own dissatisfaction (a problem question), so 您/你 is left out.
+_EFFECT_ON_OTHERS = r"[让使令](?![您你])[^,;.?，；。？]{1,8}?(?:不满|失望|投诉|为难|担心|怀疑)"
+#: Words that probe a difficulty or dissatisfaction.
+_DIFFICULTY_WORDS = (
+    "满意", "不满", "困难", "难处", "难题", "为难", "麻烦", "头疼", "头痛", "担心", "顾虑", "毛病", "不便", "不方便", "出错",
+    "差错", "错误", "抄错", "抱怨", "不够", "跟不上", "太慢", "慢不慢", "挑战", "不足", "缺点", "痛点", "问题", "故障",
+    "顶不上", "瓶颈", "卡住", "烦", "吃力", "费劲", "苦恼", "不顺", "退回", "催", "等得起", "受得了", "来得及", "忙不过来",
+    "顾不过来", "对不上", "赶不上", "排不上", "找不到", "不准", "不稳", "漏掉", "来不及",
+)
+_QUESTION_PATTERN = _any_of(_QUESTION_WORDS)
+#: A hypothetical clause: from the opening word up to the first comma (or the end).
+_CONDITION_PATTERN = re.compile("(?:" + "|".join(_SUPPOSE_WORDS) + ")([^,;.?" + "，；。？" + "]*)")
+_SOLUTION_PATTERN = _any_of(_SOLUTION_WORDS)
+#: A target reached (如果……10 分钟以内……): a solved state too, named only when no solution word is.
+_TARGET_PATTERN = _any_of(("以内", "之内"))
+_PROBLEM_GOES_ON = _any_of(_PROBLEM_GOES_ON_WORDS)
+_VALUE_PATTERN = _any_of(_VALUE_WORDS)
+_CONSEQUENCE_PATTERN = re.compile(_any_of(_CONSEQUENCE_WORDS).pattern + "|" + _EFFECT_ON_OTHERS)
+_DIFFICULTY_PATTERN = _any_of(_DIFFICULTY_WORDS)
+#: Question forms that contain a solution word but ask nothing (removed before the cues).
+_NEUTRAL_FORMS = ("能不能", "可不可以")
+
+
+@dataclass(frozen=True)
+class QuestionClass:
+    """What kind of SPIN question a sentence is, and the cue that decided it.
+
+    ``code`` is S/P/I/N, or "" when the text is blank or not a question; ``cue`` is the
+    word that decided ("" for a background question, which is the default).
+    """
+
+    code: str
+    name: str
+    cue: str
+    reason: str
+
+
+def _cue(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    return match.group(0) if match else ""
+
+
+def classify_question(text: Any) -> QuestionClass:
+    """Classify one question as S/P/I/N by simple, explainable word cues.
+
+    The rules, in order: not a question -> ""; a hypothetical clause that describes a
+    solved state (如果……能/不用/缩短/以内……) -> N; asks for value (帮助、好处、用处、省下……)
+    without naming a loss -> N; asks for a consequence (影响、后果、损失、耽误、风险、这样下去、
+    不解决, or the problem's effect on someone else: 让主机厂不满……) -> I;
+    probes a difficulty (满意、困难、出错、担心……) -> P; otherwise a question about facts -> S.
+    Word cues cannot understand a sentence, so a well-written question may be misread;
+    the reason says which word decided, so the trainee can see why. Never raises.
+
+    >>> classify_question("产线停下来等检测结果，每班会少出多少产量？").code
+    'I'
+    >>> classify_question("如果首件检测 10 分钟以内就能出结果，对您的交期有什么帮助？").reason
+    '“如果……就能”描述了问题解决之后的情形，请客户说出它的价值：需求-效益问题。'
+    >>> classify_question("我们的设备很好。").code
+    ''
+    """
+    raw = "" if text is None else str(text)
+    clean = re.sub(r"\s+", "", raw.translate(str.maketrans("，；：！？（）", ",;:!?()")))
+    if not clean:
+        return QuestionClass("", "", "", "还没有写问题。")
+    body = clean
+    for form in _NEUTRAL_FORMS:
+        body = body.replace(form, "")
+    if not _QUESTION_PATTERN.search(clean):
+        return QuestionClass("", "", "", "这还不是一个问题：请用提问的方式写，例如以“……吗？”“……多少？”结尾。")
+    for match in _CONDITION_PATTERN.finditer(body):
+        clause = match.group(1)
+        solved = _cue(_SOLUTION_PATTERN, clause) or _cue(_TARGET_PATTERN, clause)
+        if solved and not _PROBLEM_GOES_ON.search(clause):
+            marker = match.group(0)[: len(match.group(0)) - len(clause)]
+            return QuestionClass(
+                "N", SPIN_NAMES["N"], solved,
+                f"“{marker}……{solved}”描述了问题解决之后的情形，请客户说出它的价值：需求-效益问题。",
+            )
+    value = _cue(_VALUE_PATTERN, body)
+    consequence = _cue(_CONSEQUENCE_PATTERN, body)
+    if value and not consequence:
+        return QuestionClass(
+            "N", SPIN_NAMES["N"], value, f"问的是解决之后的价值（“{value}”）：需求-效益问题。"
+        )
+    if consequence:
+        return QuestionClass(
+            "I", SPIN_NAMES["I"], consequence,
+            f"追问难点带来的后果（“{consequence}”），让问题显得更大、更急：暗示问题。",
+        )
+    difficulty = _cue(_DIFFICULTY_PATTERN, body)
+    if difficulty:
+        return QuestionClass(
+            "P", SPIN_NAMES["P"], difficulty, f"探查客户的困难和不满（“{difficulty}”）：难点问题。"
+        )
+    return QuestionClass(
+        "S", SPIN_NAMES["S"], "", "没有问到困难、后果或价值，问的是现状的事实和数据：背景问题。"
+    )
+
+
+def classify(text: Any) -> str:
+    """The S/P/I/N code of a question ("" when blank or not a question).
+
+    The structured check behind ``classify_as`` in the exercise data and the role-play
+    simulator; :func:`classify_question` gives the reason too.
+
+    >>> [classify(q) for q in ("贵厂现在有几条生产线？", "现在的检测速度，您满意吗？",
+    ...                        "检测跟不上，会不会影响你们拿下新项目？", "要是换型时不用再等检测，对您有什么帮助？")]
+    ['S', 'P', 'I', 'N']
+    """
+    return classify_question(text).code
+
+
 # ---------------------------------------------------------------- personality model
 
 QUADRANTS: tuple[str, ...] = ("A", "B", "C", "D")
@@ -106,12 +251,18 @@ ORDER_ADVICE: dict[str, str] = {
     "说问听": "先说、再问、后听：由你先开口、打开话题，让对方放松，再提问，然后耐心听。",
     "问听说": "先问、再听、后说：一开始就用封闭式、有力的问题掌握主动和节奏，听他的回答，最后再说。",
 }
-#: The seed's portraits, cleaned up (training model, not a psychometric result).
+#: The seed's portraits, every trait it lists, read as explained in the module notebook
+#: (training model, not a psychometric result). The seed's trait lists are garbled: the
+#: fox's first list is printed under the label 驴 (a layout shift; 驴's own list sits
+#: under "B象限"), and a floating list 强势/果断/霸道/分析能力强 is most likely the eagle's.
 TRAITS: dict[str, str] = {
-    "鹰": "自信、自负、自大；喜新厌旧、想象力丰富、跳跃式思维，胆大，开拓能力强。",
-    "驴": "仔细、认真、保守执着、“一根筋”，关注细节；多见于后勤、财务、技术岗位（种子讲义举的例子是唐僧、许三多）。",
-    "羊": "善良、温顺、随和，好说话，怕被骗；情商高、善沟通，但谈判力最弱、心太软；多为使用者，是发展向导（内线）的最佳人选。",
-    "狐": "精明多疑、表里不一、爱占小便宜，遇到机会会不择手段，对所在组织忠诚度低、适应力强；多见于采购人员。",
+    "鹰": "自信、自负、自大；喜新厌旧、想象力丰富、跳跃式思维，胆大、开拓能力强；"
+    "强势、果断、霸道、分析能力强（这四项在讲义中没有标明类型，本课程读作鹰的）。",
+    "驴": "仔细、认真、保守执着、“一根筋”，关注细节；多见于后勤、财务、技术岗位（讲义举的例子是唐僧、许三多）。",
+    "羊": "善良、温顺、随和，好说话（容易上手），容易相信人（讲义写作“好骗”），也怕被骗；"
+    "情商高、沟通能力强，但谈判能力最弱、心太软（容易混淆原则和情感）；偏使用者，是发展向导的最佳人选。",
+    "狐": "狡猾、聪明、多疑、表里不一、爱贪小便宜；胆小，遇到机会会不择手段；"
+    "对所服务的组织缺乏忠诚度，适应能力强；多见于采购人员；眼神飘忽不定、爱狡辩。",
 }
 
 EAGLE_FULL = 9
@@ -232,7 +383,7 @@ def personality(scores: Mapping[str, Any], max_score: int = MAX_SCORE) -> Person
         parts.append(f"C 也达到了分数线，按优先顺序 {PRECEDENCE}，判为狐。")
     if leaning and kind != "鹰":
         parts.append(f"A={a} 还有鹰的倾向，但达到的分数线优先于倾向。")
-    parts.append(f"{kind}的特点：{TRAITS[kind]}")
+    parts.append(f"讲义对{kind}的描述：{TRAITS[kind]}")
     parts.append(f"与{kind}型的人交谈用“{order}”——{ORDER_ADVICE[order]}")
     return PersonalityResult(kind, leaning, order, "".join(parts), tuple(s.items()))
 
@@ -263,39 +414,33 @@ def orders_key() -> dict[str, str]:
     return dict(ORDERS)
 
 
-#: The customer's complaint of exercise m4/t5 (the notebook states it).
+#: The customer's complaint of the implication-question check (the notebook states it).
 TASK_PROBLEM = "首件检测要排队，产线常常停下来等检测结果。"
-_CONSEQUENCE_WORDS = (
-    "影响", "后果", "导致", "造成", "损失", "意味着", "代价", "成本", "耽误", "延误", "带来", "风险",
-    "少出", "罚", "投诉", "加班", "多花",
-)
-_PAYOFF_PATTERN = re.compile(r"(如果|要是|假如|假设).{0,30}(能|可以)|帮助|好处|有用|用处|价值|值得")
-_QUESTION_PATTERN = re.compile(r"[？?]|吗|呢|多少|什么|怎样|怎么|如何|会不会|是否|哪些|几")
 _PROBLEM_WORDS = ("检测", "排队", "停", "等", "产线", "首件")
 
 
 def check_implication_question(answer: Any) -> tuple[bool, str]:
-    """Checker of m4/t5: an implication question about TASK_PROBLEM.
+    """Check an implication question about TASK_PROBLEM with :func:`classify_question`.
 
-    Simple heuristics: it is a question, it is about the customer's problem, it asks
-    about consequences, and it is not a need-payoff question (the value of a solution).
+    It must be a question, be about the customer's problem, and ask for consequences
+    (not for the value of a solution, which is a need-payoff question).
 
     >>> check_implication_question("产线停下来等检测结果，每个月会耽误多少订单？")[0]
     True
-    >>> check_implication_question("如果首件检测半小时就能出结果，对您有什么帮助？")[1].startswith("这更像需求-效益问题")
+    >>> check_implication_question("如果首件检测 10 分钟就能出结果，对您有什么帮助？")[1].startswith("这更像需求-效益问题")
     True
     """
     text = "" if answer is None else str(answer).strip()
     if not text:
         return False, "还没有作答：请先填写答案再检查。"
-    if not _QUESTION_PATTERN.search(text):
-        return False, "这还不是一个问题：请用提问的方式写，例如以“……吗？”“……多少？”结尾。"
+    kind = classify_question(text)
+    if not kind.code:
+        return False, kind.reason
     about_problem = shared_terms(text, TASK_PROBLEM) or any(w in text for w in _PROBLEM_WORDS)
     if not about_problem:
-        return False, "问题要围绕客户说出的难点（首件检测排队、产线停下来等结果），回顾“暗示问题”一节。"
-    has_consequence = any(w in text for w in _CONSEQUENCE_WORDS)
-    if _PAYOFF_PATTERN.search(text) and not has_consequence:
+        return False, "问题要围绕客户说出的难点（首件检测排队、产线停下来等结果），回顾“SPIN 四类问题”一节。"
+    if kind.code == "N":
         return False, "这更像需求-效益问题：它问的是解决之后的价值。暗示问题要问“这个难点不解决，会带来什么后果”。"
-    if not has_consequence:
-        return False, "还没有问到后果：暗示问题要追问难点带来的影响，例如损失、成本、延误、风险。回顾“暗示问题”一节。"
+    if kind.code != "I":
+        return False, "还没有问到后果：暗示问题要追问难点带来的影响，例如损失、成本、延误、风险。回顾“SPIN 四类问题”一节。"
     return True, "很好！这是一个暗示问题：它把客户的难点引向更大的后果，让需求变得更迫切。"

@@ -7,7 +7,6 @@ hand-typed numbers (except domain.md's 75.5 for the seed's customer A).
 from __future__ import annotations
 
 import json
-import re
 import warnings
 
 import pytest
@@ -18,12 +17,10 @@ from conftest import ROOT
 from helpers import PNG_MAGIC, csv_bytes, notebook_text, simulate_upload
 from kamcourse import crm, dso, funnel
 from kamcourse.errors import KamcourseError
-from kamcourse.exercises import check, load_module, reveal, task_key
 from kamcourse.tables import to_xlsx_bytes
 from kamcourse.views.common import figure_png
 from kamcourse.views.crm import CareTierView, care_chart, care_tier_view, switching_cost_sort_view
 
-EXERCISES = ROOT / "exercises" / "06_crm_exercises.ipynb"
 NOTEBOOK = ROOT / "course" / "06_crm.ipynb"
 
 pytestmark = pytest.mark.usefixtures("progress_home")
@@ -111,7 +108,7 @@ def test_crm_type_of_each_example(function):
 
 
 def test_crm_type_unknown_is_refused():
-    with pytest.raises(KamcourseError, match="不在本课的例子中"):
+    with pytest.raises(KamcourseError, match="不在本课程的例子中"):
         crm.crm_type("打印工资条")
 
 
@@ -324,117 +321,7 @@ def test_care_chart_has_no_missing_glyphs():
 
 
 # ---------------------------------------------------------------------------
-# self-checks (m6)
-
-LENIENT = {
-    "t1": "74.5 天",
-    "t2": {"经济风险成本": "程序转换成本", "评估成本": "程序", "学习成本": "程序性", "组织调整成本": "程序",
-           "利益损失成本": "财务", "金钱损失成本": "财政转换成本", "个人关系损失成本": "情感转换成本", "品牌关系损失成本": "情感"},
-    "t3": "b-a-d-c",
-    "t4": "c a b",
-    "t5": {"销售机会与拜访记录管理": "运营", "客户流失预警": "分析型", "呼叫中心与400热线": "协作性", "客户价值与利润贡献分析": "分析"},
-    "t6": "11 %",
-    "t7": "高层领导的支持，专注于流程，组织良好的团队，分步实施，系统的整合",
-    "t8": {"甲公司": "A级", "乙公司": "普通客户", "丙公司": "a", "丁公司": "b", "戊公司": "C"},
-    "t9": "d,b,a",
-}
-WRONG = {
-    "t1": "75",
-    "t2": {"经济风险成本": "财政", "评估成本": "程序", "学习成本": "程序", "组织调整成本": "程序",
-           "利益损失成本": "财政", "金钱损失成本": "财政", "个人关系损失成本": "情感", "品牌关系损失成本": "情感"},
-    "t3": "ABCD",
-    "t4": "ABCD",
-    "t5": {"销售机会与拜访记录管理": "分析型", "客户流失预警": "分析型", "呼叫中心与400热线": "协作型", "客户价值与利润贡献分析": "分析型"},
-    "t6": "6%",
-    "t7": "买最贵的软件",
-    "t8": {"甲公司": "A", "乙公司": "普通", "丙公司": "B", "丁公司": "B", "戊公司": "B"},
-    "t9": "ABC",
-}
-
-
-def test_m6_has_at_least_five_tasks_and_each_is_tested():
-    specs = load_module("m6")
-    assert len(specs) >= 5
-    assert set(specs) == set(LENIENT) == set(WRONG)
-
-
-@pytest.mark.parametrize("task_id", sorted(load_module("m6")))
-def test_m6_key_passes(task_id):
-    spec = load_module("m6")[task_id]
-    key = task_key(spec)
-    answer = "、".join(spec["keywords"]) if spec["kind"] == "text" else key
-    assert check("m6", task_id, answer).passed
-
-
-@pytest.mark.parametrize("task_id", sorted(LENIENT))
-def test_m6_lenient_answer_passes(task_id):
-    assert check("m6", task_id, LENIENT[task_id]).passed, check("m6", task_id, LENIENT[task_id]).message
-
-
-@pytest.mark.parametrize("task_id", sorted(WRONG))
-def test_m6_wrong_answer_fails_with_the_hint(task_id):
-    feedback = check("m6", task_id, WRONG[task_id])
-    assert not feedback.passed
-    spec = load_module("m6")[task_id]
-    if spec["kind"] == "function":
-        assert "销售进展 =" in feedback.message
-    else:
-        assert spec["hint"] in feedback.message
-
-
-@pytest.mark.parametrize("task_id", sorted(load_module("m6")))
-def test_m6_blank_answer_is_not_yet_answered(task_id):
-    blank = {k: "" for k in WRONG[task_id]} if isinstance(WRONG[task_id], dict) else ""
-    assert "还没有作答" in check("m6", task_id, blank).message
-
-
-def test_m6_computed_keys_and_reveal():
-    specs = load_module("m6")
-    assert task_key(specs["t1"]) == crm.exercise_dso_days()
-    assert task_key(specs["t2"]) == crm.switching_cost_key()
-    assert task_key(specs["t3"]) == "BADC"
-    assert "参考答案" in reveal("m6", "t6").message
-    for spec in specs.values():
-        assert "answer" in spec or "key_from" in spec or spec["kind"] == "text"
-
-
-def _plain(number: float) -> str:
-    return f"{number:g}"
-
-
-def test_explanations_agree_with_the_computed_keys():
-    specs = load_module("m6")
-    assert f"合计 {_plain(crm.exercise_dso_days())} 天" in specs["t1"]["explanation"]
-    assert f"= {_plain(crm.exercise_progress_percent())}%" in specs["t6"]["explanation"]
-
-
-def test_exercise_notebook_shows_the_data_the_keys_are_computed_from():
-    text = notebook_text(EXERCISES)
-    receivables, sales = crm.EXERCISE_DSO_CASE
-    assert f"**{_plain(receivables)} 万元**" in text
-    for month, amount in sales.items():
-        year, number = month.split("-")
-        assert f"| {year} 年 {int(number)} 月 | {_plain(amount)} |" in text
-    p = crm.EXERCISE_PROGRESS
-    assert f"| 销售预计 | {_plain(p['forecast_this_week'])} | {_plain(p['forecast_last_week'])} |" in text
-    assert f"| 累计销售额 | {_plain(p['booked_this_week'])} | {_plain(p['booked_last_week'])} |" in text
-    assert f"销售任务是 {_plain(p['quarter_quota'])} 万元" in text
-    values, a_min, b_min = crm.EXERCISE_CARE
-    assert f"**达到** {_plain(a_min)} 万元为 A 级" in text and f"**达到** {_plain(b_min)} 万元为 B 级" in text
-    for name, value in values.items():
-        assert f"| {name} | {_plain(value)} |" in text
-    for cost in crm.SWITCHING_COSTS:
-        assert f'"{cost}": ""' in text
-    for function in crm.exercise_crm_type_key():
-        assert f'"{function}": ""' in text
-    for letter, name in crm.EXAM_PROCESS_OPTIONS.items():
-        assert f"{letter}. {name}" in text
-
-
-def test_exercise_notebook_holds_no_keys():
-    text = notebook_text(EXERCISES)
-    assert not re.search(r"74\.5|BADC", text)
-
+# the module notebook (the m6 exercise data: tests/test_crm_care.py)
 
 def test_module_notebook_reuses_the_dashboards_in_one_line_each():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))

@@ -13,7 +13,6 @@ from conftest import ROOT
 from helpers import PNG_MAGIC, csv_bytes, notebook_text, simulate_upload
 from kamcourse import relationship as rel
 from kamcourse.errors import KamcourseError
-from kamcourse.exercises import check, load_module, reveal, task_key
 from kamcourse.tables import to_xlsx_bytes
 from kamcourse.views.relationship import (
     NextActionView,
@@ -21,7 +20,6 @@ from kamcourse.views.relationship import (
     relationship_map_view,
 )
 
-EXERCISES = ROOT / "exercises" / "05_relationship_exercises.ipynb"
 NOTEBOOK = ROOT / "course" / "05_relationship.ipynb"
 
 pytestmark = pytest.mark.usefixtures("progress_home")
@@ -277,94 +275,7 @@ def test_next_action_view_follows_the_core():
 
 
 # ---------------------------------------------------------------------------
-# self-checks (m5)
-
-LENIENT = {
-    "t1": "b d a c",
-    "t2": {"酝酿": "建立信任", "设计": "挖掘需求", "比较": "呈现价值", "承诺": "赢取承诺", "实施": "回款"},
-    "t3": " b ",
-    "t4": "打消他的顾虑，让采购和使用者当“伪”向导，私下单线联系，不让他暴露。",
-    "t5": "c,b,a",
-    "t6": "ca",
-    "t7": "c",
-    "t8": {"在展会上交换了名片": "认识阶段", "接受邀请来参加我们的新品发布会": "约会", "周末约你一起去打球": "信赖",
-           "私下把内部的采购预算表给了你": "同盟阶段"},
-}
-WRONG = {
-    "t1": "BADC",
-    "t2": {"酝酿": "挖掘需求", "设计": "建立关系", "比较": "呈现价值", "承诺": "获取承诺", "实施": "回收货款"},
-    "t3": "A",
-    "t4": "多送礼物给他。",
-    "t5": "ABCD",
-    "t6": "AB",
-    "t7": "B",
-    "t8": {"在展会上交换了名片": "认识", "接受邀请来参加我们的新品发布会": "信赖", "周末约你一起去打球": "约会",
-           "私下把内部的采购预算表给了你": "同盟"},
-}
-
-
-def test_m5_has_at_least_five_tasks_and_each_is_tested():
-    specs = load_module("m5")
-    assert len(specs) >= 5
-    assert set(specs) == set(LENIENT) == set(WRONG)
-
-
-@pytest.mark.parametrize("task_id", sorted(load_module("m5")))
-def test_m5_key_passes(task_id):
-    spec = load_module("m5")[task_id]
-    key = task_key(spec)
-    answer = "、".join(spec["keywords"]) if spec["kind"] == "text" else key
-    assert check("m5", task_id, answer).passed
-
-
-@pytest.mark.parametrize("task_id", sorted(LENIENT))
-def test_m5_lenient_answer_passes(task_id):
-    assert check("m5", task_id, LENIENT[task_id]).passed
-
-
-@pytest.mark.parametrize("task_id", sorted(WRONG))
-def test_m5_wrong_answer_fails_with_the_hint(task_id):
-    feedback = check("m5", task_id, WRONG[task_id])
-    assert not feedback.passed
-    hint = load_module("m5")[task_id]["hint"]
-    assert hint in feedback.message
-
-
-@pytest.mark.parametrize("task_id", sorted(load_module("m5")))
-def test_m5_blank_answer_is_not_yet_answered(task_id):
-    blank = {k: "" for k in WRONG[task_id]} if isinstance(WRONG[task_id], dict) else ""
-    assert "还没有作答" in check("m5", task_id, blank).message
-
-
-def test_m5_computed_keys_match_the_rules():
-    assert task_key(load_module("m5")["t3"]) == "B"
-    assert rel.EXERCISE_CHOICES[task_key(load_module("m5")["t3"])] == rel.next_action(*rel.EXERCISE_CONTACT).move
-    urgent = rel.relationship_map(rel.EXERCISE_ACCOUNT).rows[0].contact
-    assert urgent.name.startswith(task_key(load_module("m5")["t7"]))
-    assert "参考答案" in reveal("m5", "t7").message
-
-
-def test_exercise_notebook_shows_the_data_the_keys_are_computed_from():
-    text = notebook_text(EXERCISES)
-    for letter, move in rel.EXERCISE_CHOICES.items():
-        assert f"{letter}. {move}" in text
-    stage, influence, role = rel.EXERCISE_CONTACT
-    assert f"**{role}**" in text and f"**{influence}**" in text and f"**{stage}**" in text
-    for contact in rel.EXERCISE_ACCOUNT:
-        letter, name = contact.name.split(" ")
-        assert f"| {letter} | {name}（{contact.title}） | {contact.role} | {contact.influence} | {contact.stage} |" in text
-    for item in load_module("m5")["t8"]["answer"]:
-        assert f'"{item}": ""' in text
-    for buyer in rel.exercise_buyer_seller_key():
-        assert f'"{buyer}": ""' in text
-
-
-def test_exercise_notebook_holds_no_keys():
-    text = notebook_text(EXERCISES)
-    assert "BDAC" not in text
-    assert "check(\"m5\", \"t1\", answer_t1)" in text
-    assert '# reveal("m5", "t1")' in text
-
+# the module notebook (the m5 exercise data: tests/test_relationship_exercise_data.py)
 
 def test_module_notebook_uses_one_line_widgets_and_the_parameter():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))

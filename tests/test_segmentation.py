@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from kamcourse import segmentation as seg
 from kamcourse.errors import KamcourseError
-from kamcourse.exercises import check, load_module, reveal
 
 
 pytestmark = pytest.mark.usefixtures("progress_home")
@@ -232,86 +229,6 @@ def test_kano_refuses_unknown_answers(args, field):
 )
 def test_kraljic_quadrants(impact, risk, name):
     assert seg.kraljic(impact, risk).name == name
-
-
-# ---------------------------------------------------------------- exercise keys (m2)
-
-
-def test_m2_t1_segmentation_key_is_computed_and_forgiving():
-    key = seg.segmentation_exercise_key()
-    assert key == {
-        "上海浦江航空部件有限公司": "进攻",
-        "嘉兴禾兴纺织机械有限公司": "维持",
-        "宁波海瑞汽车零部件有限公司": "防御",
-        "马鞍山钢城冶金设备有限公司": "放弃",
-        "南京金陵石化装备有限公司": "进攻",
-        "泰州凤城食品机械有限公司": "维持",
-    }
-    assert check("m2", "t1", key).passed
-    lenient = {f" {name} ": {"防御": "防守", "进攻": " 攻 "}.get(v, v) for name, v in key.items()}
-    assert check("m2", "t1", lenient).passed
-    wrong = dict(key, **{"南京金陵石化装备有限公司": "防御"})
-    feedback = check("m2", "t1", wrong)
-    assert not feedback.passed and "攻守模型" in feedback.message
-    assert "还没有作答" in check("m2", "t1", {name: "" for name in key}).message
-    assert "只能填写" in check("m2", "t1", {"宁波海瑞汽车零部件有限公司": "观望"}).message
-    assert "不是本题的客户" in check("m2", "t1", {"某公司": "进攻"}).message
-    assert "没有填写" in check("m2", "t1", {"上海浦江航空部件有限公司": "进攻"}).message
-    assert not check("m2", "t1", "进攻").passed
-
-
-def test_m2_t1_statement_shows_the_sample_numbers():
-    nb = json.loads((ROOT / "exercises" / "02_customer_needs_exercises.ipynb").read_text(encoding="utf-8"))
-    text = "\n".join("".join(c["source"]) for c in nb["cells"])
-    accounts = {a.name: a for a in seg.sample_accounts()}
-    for name in seg.EXERCISE_CUSTOMERS:
-        a = accounts[name]
-        assert f"| {name} | {a.potential:,.0f} | {a.share:.0%} |" in text, name
-    result = seg.sample_segmentation()
-    assert f"{result.potential_cut:,.0f} 万元" in text
-    assert f"{result.share_cut:.1%}" in text
-    for feature, functional, dysfunctional in seg.KANO_EXERCISE:
-        assert feature in text and f"有：{functional}；没有：{dysfunctional}" in text
-    for item, *_ in seg.KRALJIC_EXERCISE:
-        assert item in text
-
-
-@pytest.mark.parametrize(
-    "task, right, lenient, wrong",
-    [
-        ("t2", "BDAEC", "b, d, a, e, c", "ABCDE"),
-        ("t3", "CDAB", "c-d-a-b", "DCAB"),
-        ("t4", {"决策人": "C", "使用者": "A", "技术/财务把关者": "D", "向导": "B"},
-         {"决策人": "c", "使用者": " a", "技术/财务把关者": "D", "向导": "b"},
-         {"决策人": "D", "使用者": "A", "技术/财务把关者": "C", "向导": "B"}),
-        ("t5", "A", "a", "C"),
-        ("t6", "ABD", "d,b,a", "ABC"),
-        ("t9", "A", " a ", "B"),
-    ],
-)
-def test_m2_recall_tasks(task, right, lenient, wrong):
-    assert check("m2", task, right).passed
-    assert check("m2", task, lenient).passed
-    feedback = check("m2", task, wrong)
-    assert not feedback.passed and "回顾" in feedback.message
-
-
-def test_m2_kano_and_kraljic_keys_are_computed():
-    kano = seg.kano_exercise_key()
-    assert kano == {"测量精度": "B", "外壳颜色可选": "D", "免费远程诊断服务": "A", "计量合格证书": "C"}
-    assert check("m2", "t7", {k: v.lower() for k, v in kano.items()}).passed
-    assert not check("m2", "t7", dict(kano, 测量精度="A")).passed
-    kraljic = seg.kraljic_exercise_key()
-    assert kraljic == {"进口测头备件": "C", "在线检测系统": "A", "游标卡尺": "D", "通用位移传感器": "B"}
-    assert check("m2", "t8", kraljic).passed
-    assert "回顾" in check("m2", "t8", dict(kraljic, 游标卡尺="B")).message
-
-
-def test_m2_tasks_have_hints_and_explanations():
-    for task_id, spec in load_module("m2").items():
-        assert spec.get("title") and spec.get("hint") and spec.get("explanation"), task_id
-        assert "参考答案" in reveal("m2", task_id).message
-    assert "必然质量" in load_module("m2")["t6"]["explanation"]
 
 
 # ---------------------------------------------------------------- widgets
