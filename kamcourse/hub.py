@@ -10,9 +10,19 @@ One command, one Voila server (Voila's own application, configured, not a proxy)
   matplotlib (``VoilaConfiguration.preheat_kernel`` / ``default_pool_size``); ``--pool
   dso.ipynb=30`` sizes one dashboard's pool for a class arriving together, pooled kernels
   are prepared ``--warm-at-once`` at a time (:func:`paced`) and replaced ``--refill-delay``
-  seconds after being taken;
+  seconds after being taken, or at once when a page comes for the replacement
+  (:func:`wait_unless_taken`);
 * idle kernels culled (``MappingKernelManager.cull_idle_timeout``), sources stripped, no
   tracebacks, no static files served from the dashboards folder;
+* lighter kernels: ipykernel started without its debugger (:func:`dashboard_kernel_specs`;
+  debugpy is about 7 MB and 110 modules per kernel, and a dashboard page has no debugger);
+* a lighter front end (:func:`front_end_handlers`): the JavaScript and CSS of the page
+  gzip-compressed (once per file, kept in memory), content-hashed files cached by the
+  browser for good and Voila's own chunks for an hour, so a trainee's second dashboard
+  loads its scripts from the browser cache without asking; and the ``_xsrf`` cookie set
+  before the page streams, so that the page's ``beforeunload`` beacon can shut its
+  kernel down (Voila answers it 403 otherwise and the kernel lingers until culled;
+  voila-dashboards/voila#1458);
 * bound to ``--ip``/``--port``, protected by ``--token`` (also accepted in the login form)
   or ``--password`` (login form only).
 
@@ -198,6 +208,7 @@ def voila_config(opts: WorkshopOptions):
     vc.allow_theme_override = "NO"
     vc.page_config_hook = LandingPageHook(opts.directory)
     vc.extension_allowlist = list(DASHBOARD_LAB_EXTENSIONS)
+    vc.kernel_spec_manager_class = dashboard_kernel_specs()
     if opts.pool_size > 0 or any(opts.pools.values()):
         vc.preheat_kernel = True
         vc.default_pool_size = opts.pool_size
@@ -224,6 +235,38 @@ def voila_config(opts: WorkshopOptions):
     if opts.token:
         c.Voila.token = opts.token
     return c
+
+
+#: How a dashboard kernel starts: ipykernel's launcher with debugpy made unimportable, so
+#: that ipykernel runs without its debugger (it checks whether debugpy imports).
+NO_DEBUGGER_LAUNCH = ("import sys; sys.modules['debugpy'] = None; "
+                      "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()")
+
+
+def lean_argv(argv: list[str]) -> list[str]:
+    """A kernel spec's argv with ipykernel's debugger left out (other kernels unchanged).
+
+    >>> lean_argv(["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])[1:]
+    ['-c', "import sys; sys.modules['debugpy'] = None; from ipykernel.kernelapp import launch_new_instance; launch_new_instance()", '-f', '{connection_file}']
+    >>> lean_argv(["R", "--slave"])
+    ['R', '--slave']
+    """
+    if len(argv) >= 3 and argv[1:3] == ["-m", "ipykernel_launcher"]:
+        return [argv[0], "-c", NO_DEBUGGER_LAUNCH, *argv[3:]]
+    return list(argv)
+
+
+def dashboard_kernel_specs():
+    """A KernelSpecManager whose Python kernels start without ipykernel's debugger."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    class DashboardKernelSpecManager(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            spec = super().get_kernel_spec(kernel_name)
+            spec.argv = lean_argv(spec.argv)
+            return spec
+
+    return DashboardKernelSpecManager
 
 
 def template_jupyter_path(existing: str | None = None) -> str:
@@ -260,37 +303,230 @@ def paced(initialize, gate):
     return run
 
 
+#: Pool tasks still in their refill delay (:func:`wait_unless_taken`) -> what ends it.
+_DELAYED: dict = {}
+#: Pool tasks a page took before they had started their delay.
+_TAKEN_EARLY: set = set()
+
+
+async def wait_unless_taken(delay, awaitable):
+    """Voila's ``wait_before(delay, awaitable)`` for a pooled kernel's refill, except that
+    the wait ends as soon as a page takes this pool entry (:func:`take`).
+
+    Voila keeps a refill in the pool while it waits out ``fill_delay`` and hands it to the
+    next page like a ready kernel; with ``--refill-delay 300`` (the class recipe) a trainee
+    arriving after the pool is used up would wait those five minutes.
+    """
+    import asyncio
+
+    task = asyncio.current_task()
+    if delay and delay > 0 and task not in _TAKEN_EARLY:
+        taken = _DELAYED[task] = asyncio.Event()
+        try:
+            await asyncio.wait_for(taken.wait(), delay)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            _DELAYED.pop(task, None)
+    _TAKEN_EARLY.discard(task)
+    return await awaitable
+
+
+def take(pool_entry) -> None:
+    """A page takes ``pool_entry``: end its refill delay, if it is in one."""
+    event = _DELAYED.get(pool_entry)
+    if event is not None:
+        event.set()
+    elif not pool_entry.done():
+        _TAKEN_EARLY.add(pool_entry)
+
+
 def paced_factory(factory, at_once: int):
-    """Wrap Voila's ``voila_kernel_manager_factory`` so that pooled kernels are paced."""
+    """Wrap Voila's ``voila_kernel_manager_factory``: pooled kernels are prepared
+    ``at_once`` at a time (:func:`paced`; 0: no limit), and a page never waits for a
+    refill's delay (:func:`take`)."""
     import asyncio
 
     def make(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
         cls = factory(base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook)
-        if not preheat_kernel or at_once <= 0:
+        if not preheat_kernel:
             return cls
 
         class PacedVoilaKernelManager(cls):  # config still reads c.VoilaKernelManager (its base)
             async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+                if at_once <= 0:
+                    return await super()._initialize(notebook_path, kernel_id, **kwargs)
                 gate = self.__dict__.setdefault("_kamcourse_gate", asyncio.Semaphore(at_once))
                 return await paced(super()._initialize, gate)(notebook_path, kernel_id, **kwargs)
+
+            async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+                pool = getattr(self, "_pools", {}).get(notebook_name) or []
+                if pool:
+                    take(pool[0])  # the entry this page is about to get
+                return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
         return PacedVoilaKernelManager
 
     return make
 
 
+# -- the front end ------------------------------------------------------------------------------------
+
+#: Cache-Control of a static file whose name or URL carries its content hash.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: Seconds the browser may reuse Voila's own scripts (named by webpack chunk id, not by
+#: content: they change only when Voila is upgraded) before asking again (ETag, 304).
+STATIC_MAX_AGE = 3600
+#: Compressed on the way out (text); fonts and images are compressed already.
+COMPRESSIBLE = (".js", ".css", ".json", ".svg", ".html", ".map", ".txt", ".mjs")
+_HASHED = re.compile(r"[0-9a-f]{16,}", re.I)
+
+
+def cache_control(url_path: str, versioned: bool) -> str:
+    """Cache-Control for a static file of the page.
+
+    >>> cache_control("/voila/labextensions/x/static/remoteEntry.c8c9eed2cdefdeac.js", False)
+    'public, max-age=31536000, immutable'
+    >>> cache_control("/voila/static/5764.voila.js", False)
+    'public, max-age=3600'
+    """
+    name = url_path.rsplit("/", 1)[-1]
+    if versioned or _HASHED.search(name):
+        return IMMUTABLE
+    return f"public, max-age={STATIC_MAX_AGE}"
+
+
+def _compressed_static(base):
+    """``base`` (a tornado StaticFileHandler) serving gzip to browsers that accept it, the
+    compressed bytes made once per file version and kept in memory, with
+    :func:`cache_control` headers and a strong ETag computed once per file version."""
+    import gzip
+    import threading
+
+    class CompressedStatic(base):
+        _gzipped: dict[tuple[str, int, int], bytes] = {}
+        _hashes: dict[tuple[str, int, int], str] = {}
+        _lock = threading.Lock()
+
+        def _key(self, absolute_path: str) -> tuple[str, int, int]:
+            stat = os.stat(absolute_path)
+            return absolute_path, stat.st_mtime_ns, stat.st_size
+
+        def _wants_gzip(self, path: str) -> bool:
+            return (path.lower().endswith(COMPRESSIBLE) and "Range" not in self.request.headers
+                    and "gzip" in self.request.headers.get("Accept-Encoding", ""))
+
+        def _gzip_body(self, absolute_path: str) -> bytes | None:
+            key = self._key(absolute_path)
+            with self._lock:
+                body = self._gzipped.get(key)
+            if body is None:
+                raw = b"".join(self.get_content(absolute_path))
+                body = gzip.compress(raw, compresslevel=6, mtime=0) if len(raw) > 1024 else b""
+                with self._lock:
+                    self._gzipped[key] = body
+            return body or None
+
+        def compute_etag(self):
+            if not getattr(self, "absolute_path", None):
+                return None
+            key = self._key(self.absolute_path)
+            with self._lock:
+                digest = self._hashes.get(key)
+            if digest is None:  # tornado would hash the whole file on every request
+                digest = self.get_content_version(self.absolute_path)
+                with self._lock:
+                    self._hashes[key] = digest
+            return f'"{digest}{"-gz" if getattr(self, "_serving_gzip", False) else ""}"'
+
+        def set_headers(self):
+            super().set_headers()  # jupyter_server's FileFindHandler sets "no-cache" here
+            self.set_header("Cache-Control", cache_control(self.request.path, "v" in self.request.arguments))
+            self.clear_header("Expires")
+            if self.path.lower().endswith(COMPRESSIBLE):
+                self.set_header("Vary", "Accept-Encoding")
+
+        async def get(self, path, include_body=True):
+            if not self._wants_gzip(path):
+                return await super().get(path, include_body)
+            self.path = self.parse_url_path(path)
+            absolute_path = self.get_absolute_path(self.root, self.path)
+            self.absolute_path = self.validate_absolute_path(self.root, absolute_path)
+            if self.absolute_path is None:
+                return None
+            body = self._gzip_body(self.absolute_path)
+            if body is None:
+                return await super().get(path, include_body)
+            self._serving_gzip = True
+            self.modified = self.get_modified_time()
+            self.set_headers()
+            if self.should_return_304():
+                self.set_status(304)
+                return None
+            self.set_header("Content-Encoding", "gzip")
+            self.set_header("Content-Length", len(body))
+            if include_body:
+                self.write(body)
+            return None
+
+    if getattr(base.get, "__allow_unauthenticated", False):  # jupyter_server's static files
+        setattr(CompressedStatic.get, "__allow_unauthenticated", True)
+    CompressedStatic.__name__ = CompressedStatic.__qualname__ = f"Compressed{base.__name__}"
+    return CompressedStatic
+
+
+def _sets_xsrf_cookie(base):
+    """``base`` (Voila's page handler) setting the ``_xsrf`` cookie before the page streams.
+
+    Voila writes the page in chunks and flushes the first one before its template asks for
+    the XSRF token, so the cookie never reaches the browser; the page's ``beforeunload``
+    beacon then posts ``/voila/api/shutdown/<kernel>`` without ``_xsrf`` and gets 403, and
+    the kernel stays until it is culled (voila-dashboards/voila#1458).
+    """
+
+    class SetsXsrfCookie(base):
+        async def prepare(self, *args, **kwargs):
+            result = super().prepare(*args, **kwargs)
+            if result is not None:
+                await result
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie (tornado)
+
+    SetsXsrfCookie.__name__ = SetsXsrfCookie.__qualname__ = f"XsrfCookie{base.__name__}"
+    return SetsXsrfCookie
+
+
+def front_end_handlers(handlers: list) -> list:
+    """Voila's URL handlers with :func:`_compressed_static` for the page's scripts and
+    styles and :func:`_sets_xsrf_cookie` for the dashboard page."""
+    from jupyter_server.base.handlers import FileFindHandler
+    from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    replace = {cls: _compressed_static(cls) for cls in (MultiStaticFileHandler, TemplateStaticFileHandler, FileFindHandler)}
+    replace[TornadoVoilaHandler] = _sets_xsrf_cookie(TornadoVoilaHandler)
+    return [(spec[0], replace.get(spec[1], spec[1]), *spec[2:]) if isinstance(spec, tuple) else spec
+            for spec in handlers]
+
+
 def workshop_app(opts: WorkshopOptions):
-    """Voila's application, with the kernel pool paced (see :func:`paced`)."""
+    """Voila's application, with the kernel pool paced (see :func:`paced`) and the front
+    end of :func:`front_end_handlers`."""
     import voila.app as voila_app
 
     class WorkshopVoila(voila_app.Voila):
         def init_settings(self):
+            import voila.voila_kernel_manager as pools
+
+            pools.wait_before = wait_unless_taken  # read by Voila's fill_if_needed at each refill
             original = voila_app.voila_kernel_manager_factory
             voila_app.voila_kernel_manager_factory = paced_factory(original, opts.warm_at_once)
             try:
                 return super().init_settings()
             finally:
                 voila_app.voila_kernel_manager_factory = original
+
+        def init_handlers(self):
+            return front_end_handlers(super().init_handlers())
 
     return WorkshopVoila
 

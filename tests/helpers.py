@@ -7,6 +7,7 @@ Imported as ``from helpers import ...`` (pytest puts this folder on ``sys.path``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -64,6 +65,23 @@ def stop_process(proc: subprocess.Popen, wait: float = 20, *, whole_group: bool 
         pass
 
 
+@contextlib.contextmanager
+def browser_page(browser, timeout_ms: int = 60_000):
+    """A page in a new context of a Playwright (sync) ``browser``, as the browser tests use
+    it: tall viewport, Chinese locale, page errors collected in ``page.page_errors``.
+    Closed with Voila's unload handler, which shuts the page's kernel down."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1900}, locale="zh-CN")
+    context.set_default_timeout(timeout_ms)
+    page = context.new_page()
+    page.page_errors = []
+    page.on("pageerror", lambda error: page.page_errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as sock:
@@ -93,3 +111,50 @@ def notebook_text(path: Path) -> str:
     """The source of all cells of the notebook at ``path``, joined by newlines."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     return "\n".join("".join(cell["source"]) for cell in nb["cells"])
+
+
+def right_and_wrong_answer(task) -> tuple[object, object]:
+    """For a choice, matching or numeric exercise task (kamcourse.exercises.Task): its key as
+    the widget sends it, and one answer that differs from the key in one place."""
+    if task.kind == "matching":
+        wrong = list(task.key)
+        wrong[0] = next(label for label in task.labels if label != task.key[0])
+        return list(task.key), wrong
+    if task.kind == "numeric":
+        return str(task.key), str(task.key + 1)
+    if task.kind in ("single", "multiple", "ordering"):
+        return task.key, next(letter for letter in task.letters if letter not in task.key)
+    raise ValueError(f"no generic answers for a {task.kind} task")
+
+
+class KitItems:
+    """A quiz's items with their keys and explanations from the instructor kit, by item id,
+    loaded on first use. A test that reads them is skipped where the kit cannot be read: CI has
+    no passphrase, and ``kamcourse kit seal`` already ran the course's text rules on them."""
+
+    def __init__(self, quiz_id: str) -> None:
+        self.quiz_id = quiz_id
+        self._items: dict | None = None
+
+    def _load(self) -> dict:
+        if self._items is None:
+            import pytest
+
+            from kamcourse.quiz.kit import KitError, load_graded
+
+            root = Path(__file__).resolve().parent.parent
+            try:
+                quiz = load_graded(root / "quizzes", self.quiz_id)
+            except KitError as exc:
+                pytest.skip(f"needs the instructor kit: {exc}")
+            self._items = {item.id: item for item in quiz.items}
+        return self._items
+
+    def __getitem__(self, item_id: str):
+        return self._load()[item_id]
+
+    def values(self):
+        return self._load().values()
+
+    def items(self):
+        return self._load().items()

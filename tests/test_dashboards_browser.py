@@ -14,7 +14,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from helpers import CHROMIUM_ARGS, chromium_path
+from helpers import CHROMIUM_ARGS, browser_page, chromium_path
 from voila_server import VoilaServer
 
 from kamcourse import dso, funnel
@@ -49,14 +49,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1900}, locale="zh-CN")
-    context.set_default_timeout(STEP_TIMEOUT_MS)
-    opened = context.new_page()
-    opened.page_errors = []
-    opened.on("pageerror", lambda error: opened.page_errors.append(str(error)))
-    yield opened
-    opened.close(run_before_unload=True)  # Voila's unload handler shuts the page's kernel down
-    context.close()
+    with browser_page(browser, STEP_TIMEOUT_MS) as opened:
+        yield opened
 
 
 def open_dashboard(page, server, notebook: str, ready_selector: str, ready_text: str):
@@ -107,6 +101,9 @@ def chart_src(page, selector: str) -> str:
 def test_dso_dashboard_computes_explains_and_refuses_bad_input(page, server):
     open_dashboard(page, server, "dso.ipynb", ".kc-dso-result", "倒算法 DSO = 75.5 天")
     expect(page.locator(".kc-dso-chart")).to_have_attribute("src", re.compile(r"^blob:|^data:"))
+    # the chart's text alternative states the result and the months counted
+    expect(page.locator(".kc-dso-chart")).to_have_attribute(
+        "title", re.compile(r"^图：倒算法：DSO = 75\.5 天.*计入 3 个月：2012-04 计 30 天"))
     expect(page.locator(".kc-dso-result")).to_contain_text("截至 2012-04-30")
     expect(page.get_by_text("应收账款余额（万元）")).to_be_visible()
     screenshot(page, "dso_default.png")
@@ -119,6 +116,7 @@ def test_dso_dashboard_computes_explains_and_refuses_bad_input(page, server):
     type_into(page, ".kc-dso-months .kc-row >> nth=1 >> .kc-cell-sales input", "400")
     expect(page.locator(".kc-dso-result")).to_contain_text(f"DSO = {expected:.1f} 天")
     expect(page.locator(".kc-dso-chart")).not_to_have_attribute("src", before)
+    expect(page.locator(".kc-dso-chart")).to_have_attribute("title", re.compile(rf"DSO = {expected:.1f} 天"))
 
     # Simple method: the window is named.
     page.locator(".kc-dso-method button", has_text="简单平均法").click()
@@ -192,6 +190,8 @@ def test_funnel_dashboard_computes_and_refuses_bad_input(page, server):
     type_into(page, ".kc-funnel-opportunities .kc-row >> nth=0 >> .kc-cell-amount input", "100")
     expect(page.locator(".kc-funnel-forecast")).to_contain_text(f"{changed.total:,.1f} 万元")
     expect(page.locator(".kc-funnel-chart")).not_to_have_attribute("src", before)
+    expect(page.locator(".kc-funnel-chart")).to_have_attribute(
+        "title", re.compile(re.escape(f"销售预计 {changed.total:,.1f} 万元")))
 
     # A bad quota: the message in Chinese, the last figures kept.
     shown = page.locator(".kc-funnel-result").inner_text()

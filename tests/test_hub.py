@@ -122,6 +122,45 @@ def test_pooled_kernels_are_prepared_a_few_at_a_time_in_arrival_order():
     assert state["finished"] == [f"k{i}" for i in range(8)]
 
 
+@pytest.mark.parametrize(
+    ("path", "versioned", "expected"),
+    [
+        ("/voila/labextensions/x/static/remoteEntry.c8c9eed2cdefdeac.js", False, "public, max-age=31536000, immutable"),
+        ("/voila/labextensions/x/static/704.js", True, "public, max-age=31536000, immutable"),
+        ("/voila/static/5764.voila.js", False, f"public, max-age={hub.STATIC_MAX_AGE}"),
+        ("/voila/static/voila.js", False, f"public, max-age={hub.STATIC_MAX_AGE}"),
+    ],
+)
+def test_static_files_with_a_content_hash_are_cached_for_good(path, versioned, expected):
+    assert hub.cache_control(path, versioned) == expected
+
+
+def test_a_page_never_waits_out_a_refills_delay():
+    import asyncio
+
+    async def scenario():
+        prepared = []
+
+        async def prepare(name):
+            prepared.append(name)
+            return name
+
+        loop = asyncio.get_running_loop()
+        waiting = loop.create_task(hub.wait_unless_taken(300, prepare("waiting")))
+        await asyncio.sleep(0.05)
+        assert prepared == []  # still in its refill delay
+        hub.take(waiting)  # a page comes for it
+        assert await asyncio.wait_for(waiting, 5) == "waiting"
+        early = loop.create_task(hub.wait_unless_taken(300, prepare("early")))
+        hub.take(early)  # taken before its delay even began
+        assert await asyncio.wait_for(early, 5) == "early"
+        started = time.monotonic()
+        assert await hub.wait_unless_taken(0.2, prepare("untaken")) == "untaken"
+        assert time.monotonic() - started >= 0.2  # nobody took it: the delay holds
+
+    asyncio.run(scenario())
+
+
 def test_password_is_stored_hashed():
     c = hub.voila_config(hub.WorkshopOptions(directory=DASHBOARDS, password=PASSWORD))
     hashed = c.PasswordIdentityProvider.hashed_password
@@ -244,6 +283,70 @@ def test_sources_and_tracebacks_are_not_sent(workshop):
 
 
 @pytest.mark.slow
+def test_scripts_come_compressed_and_cacheable(workshop):
+    import gzip
+
+    opener = urllib.request.build_opener(NoRedirect)
+    opener.addheaders = [("Accept-Encoding", "gzip")]
+    with opener.open(f"{workshop.base}/voila/static/voila.js?token={TOKEN}", timeout=60) as resp:
+        body, headers = resp.read(), resp.headers
+    assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
+    assert headers["Cache-Control"] == f"public, max-age={hub.STATIC_MAX_AGE}"
+    plain = urllib.request.urlopen(f"{workshop.base}/voila/static/voila.js?token={TOKEN}", timeout=60).read()
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
+    # the browser's revalidation after the hour: 304 on the same ETag
+    request = urllib.request.Request(f"{workshop.base}/voila/static/voila.js?token={TOKEN}",
+                                     headers={"Accept-Encoding": "gzip", "If-None-Match": headers["Etag"]})
+    try:
+        urllib.request.urlopen(request, timeout=60)
+        status = 200
+    except urllib.error.HTTPError as err:
+        status = err.code
+    assert status == 304
+
+
+@pytest.mark.slow
+def test_the_dashboard_page_sets_the_cookie_its_shutdown_beacon_needs(workshop):
+    """What the page does on ``beforeunload``: post /voila/api/shutdown/<kernel> with the
+    _xsrf cookie's value. Without the cookie Voila answered 403 and the kernel lingered."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    status, page, _ = fetch(f"{workshop.base}/voila/render/dso.ipynb?token={TOKEN}", opener)
+    assert status == 200
+    kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
+    xsrf = next((c.value for c in jar if c.name == "_xsrf"), None)
+    assert xsrf, "the page set no _xsrf cookie"
+    assert fetch(f"{workshop.base}/api/kernels/{kernel}?token={TOKEN}", opener)[0] == 200
+    status, _, _ = fetch(f"{workshop.base}/voila/api/shutdown/{kernel}", opener, {"_xsrf": xsrf})
+    assert status == 204
+    status, _, _ = fetch(f"{workshop.base}/api/kernels/{kernel}?token={TOKEN}", opener)
+    assert status == 404  # gone, not waiting for the culler
+
+
+@pytest.mark.slow
+def test_the_load_driver_speaks_the_protocol_of_a_dashboard_page(workshop):
+    """benchmarks/load.py's simulated trainee: page, websocket, widget state, two inputs with
+    the results checked against the core, and the kernel given back on leaving."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load
+
+    async def trainee():
+        t = load.Trainee(0, workshop.base, TOKEN, load.SCENARIOS["dso.ipynb"], timeout=60)
+        await t.open()
+        await t.change(0)
+        await t.change(1)
+        await t.leave()
+        return t
+
+    t = asyncio.run(trainee())
+    assert t.result.opened and t.result.changes == 2
+    assert (t.result.lost, t.result.errors, len(t.result.latencies)) == (0, [], 2)
+    assert fetch(f"{workshop.base}/api/kernels/{t.kernel_id}?token={TOKEN}")[0] == 404
+
+
+@pytest.mark.slow
 @pytest.mark.browser
 def test_a_dashboard_opens_from_the_landing_page_and_reacts(workshop):
     from playwright.sync_api import sync_playwright
@@ -270,6 +373,24 @@ def test_a_dashboard_opens_from_the_landing_page_and_reacts(workshop):
             assert "from kamcourse" not in page.content()
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_a_trainee_after_the_pool_gets_a_kernel_without_the_refill_delay(tmp_path):
+    server = Workshop("--pool-size", "0", "--pool", "dso.ipynb=1", "--refill-delay", "600",
+                      log=tmp_path / "workshop.log")
+    try:
+        deadline = time.monotonic() + 120
+        while "Kernel pool of dso.ipynb is filled" not in server.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the pool was not filled"
+            time.sleep(0.5)
+        for _ in range(2):  # the second page takes the refill that would wait 600 s
+            started = time.monotonic()
+            status, page, _ = fetch(server.base + "/voila/render/dso.ipynb")
+            assert status == 200 and "kernelId" in page
+            assert time.monotonic() - started < 90
+    finally:
+        server.stop()
 
 
 @pytest.mark.slow

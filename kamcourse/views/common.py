@@ -10,8 +10,9 @@
   :func:`upload_to_editor` fills one from an uploaded file.
 - :func:`inputs_beside_outputs`: a calculator's inputs column beside its results column.
 - :func:`attempt`: runs a calculation and shows a bad input's message instead of failing.
-- :func:`chart_image`, :func:`new_figure`, :func:`figure_png`: charts as PNG bytes
-  in an ``ipywidgets.Image``.
+
+Charts and the figure helpers (``chart_image``, ``new_figure``, ``figure_png``) live in
+:mod:`kamcourse.charts`; the three names still resolve here for older imports.
 
 Everything here is presentation only: values are passed on as the trainee typed them
 and the topic module decides whether they are valid.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,6 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 import ipywidgets as widgets
 
 from kamcourse.errors import KamcourseError
-from kamcourse.fonts import use_chinese_font
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -269,6 +268,15 @@ class RowEditor(widgets.VBox):
         self._options = {c.key: c.options for c in self.columns if c.options is not None}
         self._hold = False
         self._row_boxes: list[widgets.HBox] = []
+        # Every row's cells share one layout per column and one style per kind of widget:
+        # each Layout and Style is a widget model of its own that the page must fetch and
+        # build, and a long table would otherwise bring three per cell.
+        self._cell_layouts = {c.key: widgets.Layout(width=c.width) for c in self.columns}
+        self._row_layout = widgets.Layout()
+        self._remove_layout = widgets.Layout(width="6em")
+        self._text_style = widgets.widget_string.TextStyle()
+        self._dropdown_style = widgets.widget_description.DescriptionStyle()
+        self._button_style = widgets.ButtonStyle()
         header = widgets.HBox(
             [widgets.HTML(f"<b>{html.escape(c.label)}</b>", layout=widgets.Layout(width=c.width)) for c in self.columns]
         )
@@ -307,6 +315,7 @@ class RowEditor(widgets.VBox):
     def set_rows(self, rows: Iterable[Mapping], notify: bool = True) -> None:
         old = self._row_boxes
         self._row_boxes = [self._make_row(row) for row in rows]
+        self._name_cells()
         self._body.children = tuple(self._row_boxes)
         for box in old:
             self._close_row(box)
@@ -316,14 +325,25 @@ class RowEditor(widgets.VBox):
     def add_row(self, row: Mapping | None = None) -> None:
         record = dict(row) if row is not None else dict(self._new_row(self.rows()))
         self._row_boxes.append(self._make_row(record))
+        self._name_cells()
         self._body.children = tuple(self._row_boxes)
         self._changed()
 
     def remove_row(self, index: int) -> None:
         box = self._row_boxes.pop(index)
+        self._name_cells()
         self._body.children = tuple(self._row_boxes)
         self._close_row(box)
         self._changed()
+
+    def _name_cells(self) -> None:
+        """Give every cell and 删除 button an accessible name: the column and the row
+        ("阶段（第 3 行）"), which a screen reader says where a sighted trainee sees the
+        column heading (ipywidgets puts ``tooltip`` in the control's ``title``)."""
+        for number, box in enumerate(self._row_boxes, start=1):
+            for column, cell in zip(self.columns, box.children):
+                cell.tooltip = f"{column.label}（第 {number} 行）"
+            box.children[-1].tooltip = f"删除第 {number} 行"
 
     @staticmethod
     def _close_row(box: widgets.HBox) -> None:
@@ -357,18 +377,19 @@ class RowEditor(widgets.VBox):
         for column in self.columns:
             raw = row.get(column.key, "")
             value = "" if raw is None else str(raw)
-            layout = widgets.Layout(width=column.width)
+            layout = self._cell_layouts[column.key]
             if column.key in self._options:
                 choices = self._choices(column.key, value)
-                cell = widgets.Dropdown(options=choices, value=value if value in choices else None, layout=layout)
+                cell = widgets.Dropdown(options=choices, value=value if value in choices else None, layout=layout,
+                                        style=self._dropdown_style)
             else:
-                cell = widgets.Text(value=value, continuous_update=False, layout=layout)
+                cell = widgets.Text(value=value, continuous_update=False, layout=layout, style=self._text_style)
             cell.add_class(f"kc-cell-{column.key}")
             cell.observe(lambda _change: self._changed(), names="value")
             cells.append(cell)
-        remove = widgets.Button(description="删除", icon="trash", layout=widgets.Layout(width="6em"))
+        remove = widgets.Button(description="删除", icon="trash", layout=self._remove_layout, style=self._button_style)
         remove.add_class("kc-row-remove")
-        box = widgets.HBox([*cells, remove])
+        box = widgets.HBox([*cells, remove], layout=self._row_layout)
         box.add_class("kc-row")
         remove.on_click(lambda _b: self.remove_row(self._row_boxes.index(box)))
         return box
@@ -409,30 +430,13 @@ def inputs_beside_outputs(
     return widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", grid_gap="1.5em"))
 
 
-def chart_image(css_class: str | None = None) -> widgets.Image:
-    """An empty PNG image widget for a chart; fill it with ``image.value = figure_png(fig)``."""
-    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
-    if css_class:
-        image.add_class(css_class)
-    return image
+_MOVED_TO_CHARTS = frozenset({"chart_image", "new_figure", "figure_png"})
 
 
-def new_figure(width: float = 8.0, height: float = 4.0):
-    """A matplotlib Figure with the Chinese font set up.
+def __getattr__(name: str) -> Any:
+    """The figure helpers moved to :mod:`kamcourse.charts`; resolve them lazily here."""
+    if name in _MOVED_TO_CHARTS:
+        from kamcourse import charts
 
-    The figure is created directly (``matplotlib.figure.Figure``), not through pyplot,
-    so it is never registered with pyplot, never shown by the inline backend, and is
-    freed as soon as :func:`figure_png` has rendered it.
-    """
-    from matplotlib.figure import Figure
-
-    use_chinese_font()
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
-
-
-def figure_png(fig) -> bytes:
-    """Render ``fig`` to PNG bytes and release it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    fig.clear()
-    return buffer.getvalue()
+        return getattr(charts, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

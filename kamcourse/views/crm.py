@@ -12,12 +12,10 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from kamcourse import crm
+from kamcourse.charts import CareChart, care_chart  # noqa: F401 - care_chart re-exported
 from kamcourse.views.common import (
     MessageArea,
     attempt,
-    chart_image,
-    figure_png,
-    new_figure,
     plain_number,
     text_input,
     upload_button,
@@ -29,8 +27,6 @@ GROUP_OPTIONS: tuple[tuple[str, str | None], ...] = (
     ("财政转换成本", "财政"),
     ("情感转换成本", "情感"),
 )
-TIER_COLORS = {"A": "#1f4e79", "B": "#5b9bd5", "普通": "#bdd7ee"}
-TIER_NAMES = {"A": "A 级客户", "B": "B 级客户", "普通": "普通客户"}
 RIGHT, WRONG = "#1b7f3b", "#b3261e"
 
 
@@ -85,26 +81,6 @@ def switching_cost_sort_view() -> SwitchingCostSort:
     return SwitchingCostSort()
 
 
-def care_chart(plan: crm.CarePlan):
-    """Horizontal bars of each customer's value, coloured by tier, with the two thresholds."""
-    from matplotlib.patches import Patch
-
-    shown = list(reversed(plan.rows[:20]))
-    fig = new_figure(8.0, max(2.6, 0.45 * len(shown) + 1.4))
-    ax = fig.add_subplot()
-    ax.barh([c.customer for c in shown], [c.value for c in shown], color=[TIER_COLORS[c.tier] for c in shown],
-            edgecolor="#7f7f7f")
-    for label, value in (("A 级门槛", plan.a_min), ("B 级门槛", plan.b_min)):
-        ax.axvline(value, color="#c62828", linestyle="--", linewidth=1)
-        ax.annotate(f"{label} {plain_number(value)}", (value, 1), xycoords=("data", "axes fraction"),
-                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=8.5, color="#c62828")
-    ax.set_xlabel("客户价值（如年销售额，万元）")
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(facecolor=TIER_COLORS[t], edgecolor="#7f7f7f", label=f"{TIER_NAMES[t]}：{crm.CARE_BY_TIER[t]}") for t in crm.TIERS]
-    fig.legend(handles=handles, loc="outside lower center", ncols=1, fontsize=9, frameon=False)
-    return fig
-
-
 def care_table_html(plan: crm.CarePlan) -> str:
     head = "".join(f"<th style='padding:2px 8px;text-align:left;'>{h}</th>" for h in ("客户", "客户价值", "级别", "关怀"))
     body = "".join(
@@ -131,7 +107,8 @@ class CareTierView(widgets.VBox):
         self.upload = upload_button(self._uploaded, css_class="kc-care-upload")
         self.message = MessageArea("kc-care-error")
         self.table = widgets.HTML()
-        self.chart = chart_image("kc-care-chart")
+        self.live_chart = CareChart("kc-care-chart")
+        self.chart = self.live_chart.image
         for box in (self.a_min, self.b_min):
             box.observe(lambda _change: self.recompute(), names="value")
         super().__init__(
@@ -162,7 +139,7 @@ class CareTierView(widgets.VBox):
             return False
         self.message.clear()
         self.plan = plan
-        self.chart.value = figure_png(care_chart(plan))
+        self.live_chart.show(plan)
         self.table.value = care_table_html(plan)
         return True
 

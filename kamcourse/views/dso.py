@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 import ipywidgets as widgets
 
 from kamcourse import dso
+from kamcourse.charts import CountbackChart
 from kamcourse.tables import Column, month_key, parse_month, read_table
 from kamcourse.views.common import (
     LABEL_STYLE,
@@ -20,10 +21,7 @@ from kamcourse.views.common import (
     MessageArea,
     RowEditor,
     attempt,
-    chart_image,
-    figure_png,
     inputs_beside_outputs,
-    new_figure,
     plain_number,
     text_input,
     upload_button,
@@ -44,10 +42,6 @@ BREAKDOWN_COLUMNS: tuple[Column, ...] = (
     Column("冲抵后剩余应收", kind="number"),
     Column("是否用到", kind="text"),
 )
-
-REACHED_COLOR = "#1f77b4"
-UNUSED_COLOR = "#d0d0d0"
-SALES_EDGE = "#7f7f7f"
 
 
 def previous_month(month: str) -> str:
@@ -90,8 +84,9 @@ class DsoDashboard(widgets.VBox):
 
     Attributes used by tests: ``receivables`` (Text), ``basis`` and ``method``
     (ToggleButtons), ``months`` (:class:`RowEditor` with columns ``month`` and ``sales``),
-    ``upload`` (FileUpload), ``message``, ``result_html``, ``chart``, ``table_html``,
-    ``downloads``; ``countback`` and ``simple`` hold the last good results.
+    ``upload`` (FileUpload), ``message``, ``result_html``, ``chart`` (the Image),
+    ``table_html``, ``downloads``; ``countback`` and ``simple`` hold the last good results
+    and ``live_chart`` (:class:`kamcourse.charts.CountbackChart`) the figure behind ``chart``.
     """
 
     def __init__(self) -> None:
@@ -116,7 +111,9 @@ class DsoDashboard(widgets.VBox):
         self.message = MessageArea("kc-dso-error")
         self.result_html = widgets.HTML()
         self.result_html.add_class("kc-dso-result")
-        self.chart = chart_image("kc-dso-chart")
+        self.live_chart = CountbackChart("kc-dso-chart")
+        self.chart = self.live_chart.image
+        self._table_rows: list[dict[str, object]] | None = None
         self.table_html = widgets.HTML()
         self.table_html.add_class("kc-dso-table")
         self.downloads = DownloadLinks("dso_倒算明细", "kc-dso-download")
@@ -169,10 +166,12 @@ class DsoDashboard(widgets.VBox):
             (self.countback, self.simple) if self.method.value == "countback" else (self.simple, self.countback)
         )
         self.result_html.value = result_html(self.method.value, shown, other)
-        self.chart.value = figure_png(countback_chart(self.countback, self.simple, self.method.value))
+        self.live_chart.show(self.countback, self.simple, self.method.value)
         rows = breakdown_rows(self.countback)
-        self.table_html.value = breakdown_html(rows)
-        self.downloads.update(rows, BREAKDOWN_COLUMNS)
+        if rows != self._table_rows:  # e.g. the method changed: the table and files stay
+            self.table_html.value = breakdown_html(rows)
+            self.downloads.update(rows, BREAKDOWN_COLUMNS)
+            self._table_rows = rows
 
 
 def result_html(method: str, shown, other) -> str:
@@ -185,7 +184,7 @@ def result_html(method: str, shown, other) -> str:
         f'<div class="kc-result-headline" style="font-size:1.6em;font-weight:bold;">'
         f"{METHOD_NAMES[method]} {html.escape(headline)}</div>"
         f'<div class="kc-result-summary">{html.escape(shown.summary())}</div>'
-        f'<div class="kc-result-other" style="color:#607d8b;">对照 · {html.escape(other.summary())}</div>'
+        f'<div class="kc-result-other" style="color:#455a64;">对照 · {html.escape(other.summary())}</div>'
     )
 
 
@@ -194,7 +193,7 @@ def breakdown_html(rows: Sequence[Mapping[str, object]]) -> str:
     head = "".join(f"<th style='padding:2px 8px;text-align:right;'>{c.name}</th>" for c in BREAKDOWN_COLUMNS)
     body = []
     for row in rows:
-        grey = "" if row["是否用到"] == "是" else " style='color:#9e9e9e;'"
+        grey = "" if row["是否用到"] == "是" else " style='color:#616161;'"
         cells = "".join(
             f"<td style='padding:2px 8px;text-align:right;'>{html.escape(_cell(row[c.name]))}</td>"
             for c in BREAKDOWN_COLUMNS
@@ -209,65 +208,6 @@ def breakdown_html(rows: Sequence[Mapping[str, object]]) -> str:
 
 def _cell(value: object) -> str:
     return plain_number(value) if isinstance(value, (int, float)) else str(value)
-
-
-def countback_chart(countback: dso.CountbackResult, simple: dso.SimpleResult, method: str):
-    """Bar chart of the window for ``method`` ("countback" or "simple").
-
-    Bars of each month's sales (oldest left); the part the receivables use up is coloured,
-    each bar is labelled with the days it adds, months never reached are grey. Simple: the
-    window's bars, labelled with their days.
-    """
-    from matplotlib.patches import Patch
-
-    fig = new_figure(8.0, 4.2)
-    ax = fig.add_subplot()
-    months = list(reversed(countback.months))
-    positions = range(len(months))
-    labels = [f"{m.month}\n({m.days_in_month} 天)" for m in months]
-    sales = [m.sales for m in months]
-    if method == "countback":
-        reached = [m for m in months if m.reached]
-        reached_x = [x for x, m in zip(positions, months) if m.reached]
-        unused_x = [x for x, m in zip(positions, months) if not m.reached]
-        ax.bar(reached_x, [m.sales for m in reached], color="white", edgecolor=SALES_EDGE, hatch="//")
-        ax.bar(reached_x, [m.sales * m.days_counted / m.days_in_month for m in reached],
-               color=REACHED_COLOR, edgecolor=SALES_EDGE)
-        ax.bar(unused_x, [m.sales for m in months if not m.reached], color=UNUSED_COLOR, edgecolor=SALES_EDGE)
-        for x, m in zip(positions, months):
-            note = f"计 {plain_number(round(m.days_counted, 2))} 天" if m.reached else "未用到"
-            ax.annotate(note, (x, m.sales), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=10)
-        handles = [Patch(facecolor=REACHED_COLOR, edgecolor=SALES_EDGE, label="被应收账款冲抵的销售额")]
-        if any(m.days_counted < m.days_in_month for m in reached):
-            handles.append(Patch(facecolor="white", edgecolor=SALES_EDGE, hatch="//", label="未冲抵的销售额"))
-        if unused_x:
-            handles.append(Patch(facecolor=UNUSED_COLOR, edgecolor=SALES_EDGE, label="未用到的月份"))
-        if countback.exhausted:
-            title = (
-                f"倒算法：应收账款 {plain_number(countback.receivables)} 万元超过窗口内全部销售额，"
-                f"DSO 超过 {countback.window_days} 天"
-            )
-        else:
-            title = (
-                f"倒算法：应收账款 {plain_number(countback.receivables)} 万元从最近的月份往前冲抵，"
-                f"共 {countback.days:.1f} 天"
-            )
-    else:
-        ax.bar(positions, sales, color=REACHED_COLOR, edgecolor=SALES_EDGE)
-        for x, m in zip(positions, months):
-            ax.annotate(f"{m.days_in_month} 天", (x, m.sales), xytext=(0, 4), textcoords="offset points", ha="center")
-        handles = [Patch(facecolor=REACHED_COLOR, edgecolor=SALES_EDGE, label="窗口内各月销售额")]
-        title = (
-            f"简单平均法：{plain_number(simple.receivables)} ÷ {plain_number(simple.total_sales)}"
-            f" × {simple.window_days} 天 = {simple.days:.1f} 天"
-        )
-    ax.set_xticks(list(positions), labels)
-    ax.set_ylabel("万元")
-    ax.set_title(title, fontsize=11)
-    ax.margins(y=0.15)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9, frameon=False)
-    return fig
 
 
 def dso_dashboard() -> DsoDashboard:

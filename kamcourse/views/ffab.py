@@ -15,7 +15,8 @@ import ipywidgets as widgets
 from kamcourse import ffab
 from kamcourse.errors import KamcourseError
 from kamcourse.ffab import BankItem, FfabStatement, LabelCheck
-from kamcourse.views.common import MessageArea, chart_image, figure_png, new_figure, reset_button
+from kamcourse.charts import CommunicationLossChart, communication_loss_figure  # noqa: F401 - re-exported
+from kamcourse.views.common import MessageArea, reset_button
 
 OK_COLOR = "#1b7f3b"
 WRONG_COLOR = "#b3261e"
@@ -118,10 +119,10 @@ def ffab_sorter() -> LabelSorter:
 
 _FIELD_LABELS: dict[str, str] = {
     "customer_need": "客户说出的需求",
-    "feature": "特征 Feature",
-    "function": "功能 Function",
-    "advantage": "优点 Advantage",
-    "benefit": "利益 Benefit",
+    "feature": "特征（Feature）",
+    "function": "功能（Function）",
+    "advantage": "优点（Advantage）",
+    "benefit": "利益（Benefit）",
 }
 _PLACEHOLDERS: dict[str, str] = {
     "customer_need": "客户的原话，例如：首件检测太慢，产线经常停下来等检测结果。",
@@ -233,29 +234,8 @@ def ffab_builder() -> FfabBuilder:
 # ---------------------------------------------------------------- communication loss chart
 
 
-def communication_loss_figure():
-    """A bar chart of the seed's chain (an illustration, not measured data)."""
-    steps = ffab.communication_loss()
-    fig = new_figure(7.0, 2.8)
-    ax = fig.add_subplot()
-    labels = [s.stage for s in steps]
-    values = [s.percent for s in steps]
-    positions = list(range(len(steps)))[::-1]
-    ax.barh(positions, values, color=["#1565c0", "#5e92c8", "#a9c4e4"][: len(steps)], height=0.6)
-    ax.set_yticks(positions, labels)
-    ax.set_xlim(0, 118)
-    ax.set_xlabel("信息保留的比例（%）")
-    for pos, step in zip(positions, steps):
-        note = f"{step.percent}%" + (f"（-{step.lost}%）" if step.lost else "")
-        ax.text(step.percent + 1.5, pos, note, va="center")
-    ax.set_title("只用口述时的信息损耗（种子讲义的示意，不是测量数据）")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig
-
-
 def communication_loss_chart() -> widgets.Image:
-    """The communication-loss chart as an image widget."""
-    image = chart_image("kc-communication-loss")
-    image.value = figure_png(communication_loss_figure())
-    return image
+    """The communication-loss chart as an image widget (with its text alternative)."""
+    chart = CommunicationLossChart("kc-communication-loss")
+    chart.show(tuple(ffab.communication_loss()))
+    return chart.image

@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import ipywidgets as widgets
 
 from kamcourse import funnel
+from kamcourse.charts import FunnelChart, percent_text
 from kamcourse.tables import Column, read_table
 from kamcourse.views.common import (
     DownloadLinks,
@@ -20,10 +21,7 @@ from kamcourse.views.common import (
     MessageArea,
     RowEditor,
     attempt,
-    chart_image,
-    figure_png,
     inputs_beside_outputs,
-    new_figure,
     plain_number,
     text_input,
     upload_button,
@@ -54,27 +52,17 @@ STAGE_TABLE_COLUMNS: tuple[Column, ...] = (
 OFF_FUNNEL_NOTE = (
     "<details class='kc-funnel-offnote'><summary><b>漏斗外销售额怎样计入？</b></summary>"
     "<div style='max-width:40em;'>金额低于门槛的小订单不录入漏斗，以节省录入工作。"
-    "种子材料只说销售预计和销售进展的计算公式“都要进行适当的修改”，没有公开资料给出具体公式。"
+    "讲义只说销售预计和销售进展的计算公式“都要进行适当的修改”，没有公开资料给出具体公式。"
     "本课程的做法是：<br>销售预计 = 漏斗内加权金额 + 漏斗外预计销售额；<br>"
     "销售进展 = [(本周销售预计 − 上周销售预计) + (本周累计销售额 − 上周累计销售额) + 本周漏斗外成交额]"
     " ÷ 本季度销售任务。<br>其中累计销售额只计漏斗内的订单，漏斗外成交额单独填写、只计一次。"
     "</div></details>"
 )
 
-AMOUNT_COLOR = "#c6dbef"
-WEIGHTED_COLOR = "#2171b5"
-BOOKED_COLOR = "#238b45"
-FORECAST_COLOR = "#fd8d3c"
-EDGE_COLOR = "#7f7f7f"
-
-
-def percent_text(probability: float) -> str:
-    """A probability as the trainee types it: 0.75 -> "75%".
-
-    >>> percent_text(0.75), percent_text(0.125)
-    ('75%', '12.5%')
-    """
-    return f"{plain_number(round(probability * 100, 6))}%"
+#: Text colours of the result cards (contrast of at least 4.5:1 on white, WCAG AA).
+COVERED_TEXT = "#1b7f3b"
+SHORT_TEXT = "#b00020"
+LABEL_TEXT = "#455a64"
 
 
 def stage_rows(stages: Sequence[funnel.Stage]) -> list[dict[str, str]]:
@@ -151,7 +139,9 @@ class FunnelDashboard(widgets.VBox):
         self.message = MessageArea("kc-funnel-error")
         self.result_html = widgets.HTML()
         self.result_html.add_class("kc-funnel-result")
-        self.chart = chart_image("kc-funnel-chart")
+        self.live_chart = FunnelChart("kc-funnel-chart")
+        self.chart = self.live_chart.image
+        self._table_rows: list[dict[str, object]] | None = None
         self.table_html = widgets.HTML()
         self.table_html.add_class("kc-funnel-table")
         self.downloads = DownloadLinks("销售漏斗_阶段汇总", "kc-funnel-download")
@@ -231,27 +221,29 @@ class FunnelDashboard(widgets.VBox):
     def _draw(self) -> None:
         assert self.forecast is not None and self.progress is not None and self.gap is not None
         self.result_html.value = result_html(self.forecast, self.progress, self.gap)
-        self.chart.value = figure_png(funnel_chart(self.forecast, self.gap))
+        self.live_chart.show(self.forecast, self.gap)
         rows = stage_table_rows(self.forecast)
-        self.table_html.value = stage_table_html(rows)
-        self.downloads.update(rows, STAGE_TABLE_COLUMNS)
+        if rows != self._table_rows:  # e.g. only the quota changed: the table and files stay
+            self.table_html.value = stage_table_html(rows)
+            self.downloads.update(rows, STAGE_TABLE_COLUMNS)
+            self._table_rows = rows
 
 
 def result_html(forecast: funnel.Forecast, progress: funnel.Progress, gap: funnel.QuotaGap) -> str:
     """Three headline figures and the sentences that explain them."""
     if gap.covered:
         gap_text = f"可覆盖剩余任务（富余 {-gap.gap:,.1f} 万元）"
-        gap_color = BOOKED_COLOR
+        gap_color = COVERED_TEXT
     else:
         gap_text = f"缺口 {gap.gap:,.1f} 万元"
-        gap_color = "#b00020"
+        gap_color = SHORT_TEXT
     cards = (
         ("销售预计", f"{forecast.total:,.1f} 万元", "inherit", "kc-funnel-forecast"),
         ("本周销售进展", f"{progress.progress:.1%}", "inherit", "kc-funnel-progress"),
         ("对照剩余任务", gap_text, gap_color, "kc-funnel-gap"),
     )
     card_html = "".join(
-        f"<div class='{css}' style='margin-right:2em;'><div style='color:#607d8b;'>{label}</div>"
+        f"<div class='{css}' style='margin-right:2em;'><div style='color:{LABEL_TEXT};'>{label}</div>"
         f"<div style='font-size:1.5em;font-weight:bold;color:{color};'>{html.escape(value)}</div></div>"
         for label, value, color, css in cards
     )
@@ -283,48 +275,6 @@ def _cell(column: Column, value: object) -> str:
     if column.kind == "probability":
         return percent_text(float(value))  # type: ignore[arg-type]
     return plain_number(value) if isinstance(value, (int, float)) else str(value)  # type: ignore[arg-type]
-
-
-def funnel_chart(forecast: funnel.Forecast, gap: funnel.QuotaGap):
-    """Left: the funnel, one centred bar per stage (amount light, weighted dark).
-    Right: the quarter so far: booked plus forecast against the quota."""
-    fig = new_figure(9.0, 4.4)
-    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
-
-    stages = forecast.by_stage
-    ys = list(range(len(stages)))[::-1]  # first stage at the top
-    amounts = [t.amount for t in stages]
-    weighted = [t.weighted for t in stages]
-    left.barh(ys, amounts, left=[-a / 2 for a in amounts], color=AMOUNT_COLOR, edgecolor=EDGE_COLOR, label="金额")
-    left.barh(ys, weighted, left=[-w / 2 for w in weighted], color=WEIGHTED_COLOR, label="加权金额")
-    widest = max(amounts + [1.0])
-    for y, t in zip(ys, stages):
-        left.annotate(
-            f"{t.amount:,.1f} / {t.weighted:,.1f} · {t.count} 个",
-            (widest / 2, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=9,
-        )
-    left.set_yticks(ys, [f"{t.stage}\n{percent_text(t.probability)}" for t in stages])
-    left.set_xlim(-widest / 2 * 1.05, widest / 2 * 2.1)
-    left.set_xticks([])
-    left.spines[["top", "right", "bottom"]].set_visible(False)
-    left.set_title(f"销售漏斗：金额 / 加权金额（万元），销售预计 {forecast.total:,.1f}", fontsize=10)
-
-    right.bar([0], [gap.booked_to_date], color=BOOKED_COLOR, label="已完成")
-    right.bar([0], [gap.forecast], bottom=[gap.booked_to_date], color=FORECAST_COLOR, label="销售预计")
-    right.axhline(gap.quarter_quota, color="#b00020", linestyle="--", linewidth=1.5)
-    right.annotate(
-        f"季度任务 {gap.quarter_quota:,.0f}", (0.5, gap.quarter_quota), xytext=(0, 4),
-        textcoords="offset points", ha="center", color="#b00020", fontsize=9,
-    )
-    right.set_xlim(-0.8, 1.2)
-    right.set_xticks([])
-    right.set_ylabel("万元")
-    right.margins(y=0.12)
-    right.spines[["top", "right"]].set_visible(False)
-    verdict = "可覆盖任务" if gap.covered else f"缺口 {gap.gap:,.1f}"
-    right.set_title(f"本季度：已完成 + 销售预计（{verdict}）", fontsize=10)
-    fig.legend(loc="outside lower center", ncols=4, fontsize=9, frameon=False)
-    return fig
 
 
 def funnel_dashboard() -> FunnelDashboard:

@@ -13,15 +13,13 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from kamcourse import pareto
+from kamcourse.charts import PARETO_CLASSES, ParetoChart
 from kamcourse.tables import Column
 from kamcourse.views.common import (
     DownloadLinks,
     MessageArea,
     SampleOrFileLoader,
     attempt,
-    chart_image,
-    figure_png,
-    new_figure,
     plain_number,
     reset_button,
     text_input,
@@ -29,10 +27,7 @@ from kamcourse.views.common import (
 )
 
 SAMPLE_LABEL = "样本公司 华东精密仪器有限公司的 20 位客户"
-CLASS_COLORS = {"A": "#1f5fa8", "B": "#f0a030", "C": "#b8b8b8"}
-LINE_COLOR = "#c62828"
-#: Above this many customers the bars are not labelled with names.
-MAX_NAMED_BARS = 40
+CLASS_COLORS = PARETO_CLASSES
 
 #: Columns of the downloadable ABC table.
 ABC_COLUMNS: tuple[Column, ...] = (
@@ -112,42 +107,6 @@ def table_html(rows: list[dict[str, object]]) -> str:
     )
 
 
-def pareto_chart(result: pareto.ParetoResult, abc: pareto.AbcResult):
-    """Bars of sales (largest first) coloured by class, the cumulative share as a line."""
-    from matplotlib.patches import Patch
-
-    n = len(result.rows)
-    fig = new_figure(max(7.0, min(12.0, 0.45 * n + 3)), 4.6)
-    ax = fig.add_subplot()
-    positions = list(range(1, n + 1))  # rank
-    classes = abc.class_of()
-    colors = [CLASS_COLORS[classes[r.customer]] for r in result.rows]
-    ax.bar(positions, [r.sales for r in result.rows], color=colors)
-    ax.set_ylabel("年销售额（万元）")
-    if n <= MAX_NAMED_BARS:
-        ax.set_xticks(positions, [short_name(r.customer) for r in result.rows], rotation=60, ha="right", fontsize=8)
-    else:  # too many names to read: number the customers instead
-        ax.set_xlabel(f"客户（按年销售额从大到小排列，共 {n} 位；名称见明细表）")
-        ax.tick_params(axis="x", labelsize=8)
-    ax.spines[["top"]].set_visible(False)
-    line = ax.twinx()
-    line.plot(positions, [r.cumulative_share * 100 for r in result.rows], color=LINE_COLOR, marker="o", markersize=3)
-    for cut in (abc.a_cut, abc.b_cut):
-        line.axhline(cut * 100, color=LINE_COLOR, linestyle=":", linewidth=1)
-        line.annotate(f"{cut:.0%}", (n + 0.5, cut * 100), xytext=(2, -10), textcoords="offset points", color=LINE_COLOR, fontsize=8)
-    line.set_ylim(0, 105)
-    line.set_ylabel("累计占比（%）", color=LINE_COLOR)
-    line.spines[["top"]].set_visible(False)
-    handles = [Patch(color=CLASS_COLORS[c], label=f"{c} 类") for c in pareto.CLASSES]
-    ax.legend(handles=handles, loc="center right", fontsize=9, frameon=False)
-    ax.set_title(
-        f"前 {result.count_for_target} 位客户（{result.customer_share_for_target:.0%}）贡献了 "
-        f"{result.rows[result.count_for_target - 1].cumulative_share:.1%} 的销售额",
-        fontsize=11,
-    )
-    return fig
-
-
 class ParetoView(SampleOrFileLoader, widgets.VBox):
     """Pareto chart and ABC table; see :func:`pareto_view`.
 
@@ -172,7 +131,8 @@ class ParetoView(SampleOrFileLoader, widgets.VBox):
         self.reset = reset_button(self.load_sample)
         self.message = MessageArea("kc-pareto-error")
         self.summary_html = widgets.HTML()
-        self.chart = chart_image("kc-pareto-chart")
+        self.live_chart = ParetoChart("kc-pareto-chart")
+        self.chart = self.live_chart.image
         self.table_html = widgets.HTML()
         self.downloads = DownloadLinks("abc_分类", "kc-pareto-download")
         for box in (self.a_cut, self.b_cut):
@@ -215,7 +175,7 @@ class ParetoView(SampleOrFileLoader, widgets.VBox):
         self.message.clear()
         self.result, self.abc = results
         self.summary_html.value = summary_html(self.result, self.abc, self.source)
-        self.chart.value = figure_png(pareto_chart(self.result, self.abc))
+        self.live_chart.show(self.result, self.abc)
         rows = abc_rows(self.abc)
         self.table_html.value = table_html(rows)
         self.downloads.update(rows, ABC_COLUMNS)

@@ -11,59 +11,14 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from kamcourse import relationship as rel
+from kamcourse.charts import PRIORITY_COLORS, RelationshipChart, relationship_chart  # noqa: F401 - re-exported
 from kamcourse.views.common import (
     LABEL_STYLE,
     MessageArea,
     attempt,
-    chart_image,
-    figure_png,
-    new_figure,
     reset_button,
     upload_button,
 )
-
-PRIORITY_COLORS = {"高": "#c62828", "中": "#ef8f00", "维持": "#2e7d32"}
-PRIORITY_NOTES = {"高": "高：关键人物，关系还不够", "中": "中：关系还不够", "维持": "维持：关系已到位"}
-KEY_ZONE_COLOR = "#fdecea"
-
-
-def relationship_chart(rmap: rel.RelationshipMap):
-    """Contacts placed on stage (x) against influence (y), coloured by priority.
-
-    The shaded corner (influence 4-5, below 信赖) is where key people still lack trust.
-    """
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    fig = new_figure(8.0, 5.0)
-    ax = fig.add_subplot()
-    ax.fill_between([-0.5, 1.5], 3.5, 5.8, color=KEY_ZONE_COLOR, zorder=0)
-    ax.text(-0.45, 5.6, "重点区：影响力大、关系还不够", fontsize=9, color="#c62828", va="top")
-    seen: dict[tuple[str, int], int] = {}
-    for (x, y), row in zip(rel.chart_points(rmap), rmap.rows):
-        marker = "*" if row.contact.role == "向导" else "o"
-        size = 260 if marker == "*" else 130
-        ax.scatter([x], [y], s=size, marker=marker, color=PRIORITY_COLORS[row.action.priority],
-                   edgecolor="white", linewidth=0.8, zorder=3)
-        # neighbours in one cell put their labels alternately above and below the dot
-        cell = (row.contact.stage, row.contact.influence)
-        below = seen.get(cell, 0) % 2 == 1
-        seen[cell] = seen.get(cell, 0) + 1
-        ax.annotate(f"{row.contact.name}\n{row.contact.role}", (x, y), xytext=(0, -9 if below else 9),
-                    textcoords="offset points", ha="center", va="top" if below else "bottom", fontsize=8.5, zorder=4)
-    ax.set_xticks(range(len(rel.STAGES)), [f"{i + 1}. {s}" for i, s in enumerate(rel.STAGES)])
-    ax.set_yticks(range(rel.MIN_INFLUENCE, rel.MAX_INFLUENCE + 1))
-    ax.set_xlim(-0.5, len(rel.STAGES) - 0.5)
-    ax.set_ylim(0.5, 5.8)
-    ax.set_xlabel("关系阶段")
-    ax.set_ylabel("影响力（1-5）")
-    ax.grid(True, color="#eeeeee", zorder=1)
-    ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(facecolor=PRIORITY_COLORS[p], label=PRIORITY_NOTES[p]) for p in PRIORITY_COLORS]
-    handles.append(Line2D([], [], marker="*", color="#607d8b", linestyle="", markersize=11, label="向导"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9, frameon=False)
-    ax.set_title("客户关系图：关系阶段 × 影响力", fontsize=11)
-    return fig
 
 
 def map_table_html(rmap: rel.RelationshipMap) -> str:
@@ -108,9 +63,10 @@ class RelationshipMapView(widgets.VBox):
         self.rmap: rel.RelationshipMap | None = None
         self.message = MessageArea("kc-rel-error")
         self.upload = upload_button(self._uploaded, css_class="kc-rel-upload")
-        self.reset_button = reset_button(self.show_sample, "恢复示例客户")
+        self.reset_button = reset_button(self.show_sample, "恢复样本客户")
         self.summary = widgets.HTML()
-        self.chart = chart_image("kc-rel-chart")
+        self.live_chart = RelationshipChart("kc-rel-chart")
+        self.chart = self.live_chart.image
         self.table = widgets.HTML()
         help_text = widgets.HTML(
             "&nbsp;CSV 或 Excel 文件，列：<b>姓名</b>、<b>职位</b>、<b>角色</b>（决策人/使用者/技术把关者/"
@@ -139,14 +95,14 @@ class RelationshipMapView(widgets.VBox):
             return False
         self.rmap = rmap
         self.summary.value = summary_html(rmap)
-        self.chart.value = figure_png(relationship_chart(rmap))
+        self.live_chart.show(rmap)
         self.table.value = map_table_html(rmap)
         return True
 
     def show_sample(self, quiet: bool = False) -> None:
         contacts = attempt(self.message, rel.load_sample_contacts)
         if contacts is not None and self.show(contacts) and not quiet:
-            self.message.show_info("示例：宁波海瑞汽车零部件有限公司的 8 位联系人。")
+            self.message.show_info("样本公司的大客户：宁波海瑞汽车零部件有限公司的 8 位联系人。")
 
     def load_path(self, path: str | Path) -> None:
         contacts = attempt(self.message, lambda: rel.load_contacts(str(path)))

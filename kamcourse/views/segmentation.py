@@ -12,6 +12,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from kamcourse import segmentation as seg
+from kamcourse.charts import SegmentationChart, strategy_colors
 from kamcourse.tables import Column
 from kamcourse.views.common import (
     LABEL_STYLE,
@@ -19,9 +20,6 @@ from kamcourse.views.common import (
     MessageArea,
     SampleOrFileLoader,
     attempt,
-    chart_image,
-    figure_png,
-    new_figure,
     plain_number,
     reset_button,
     text_input,
@@ -29,7 +27,7 @@ from kamcourse.views.common import (
 )
 from kamcourse.views.pareto import SAMPLE_LABEL, short_name
 
-STRATEGY_COLORS = {seg.ATTACK: "#c62828", seg.DEFEND: "#1f5fa8", seg.MAINTAIN: "#2e7d32", seg.GIVE_UP: "#8d8d8d"}
+STRATEGY_COLORS = strategy_colors()
 
 #: Columns of the downloadable segmentation table.
 SEGMENT_TABLE_COLUMNS: tuple[Column, ...] = (
@@ -95,7 +93,7 @@ def summary_html(result: seg.Segmentation) -> str:
             + _td(f"<span style='font-size:0.9em'>{names}</span>")
             + "</tr>"
         )
-    head = ["策略", "规则", "客户数", "采购潜力合计", "未开发潜力", "考核重点（种子）", "做法", "客户"]
+    head = ["策略", "规则", "客户数", "采购潜力合计", "未开发潜力", "考核重点（讲义）", "做法", "客户"]
     return _table(head, rows, "kc-segment-summary")
 
 
@@ -113,51 +111,6 @@ def detail_html(rows: list[dict[str, object]]) -> str:
         for r in rows
     ]
     return _table([c.name for c in SEGMENT_TABLE_COLUMNS], body, "kc-segment-table")
-
-
-def segmentation_chart(result: seg.Segmentation):
-    """The matrix: x = our share, y = purchase potential; quadrants shaded and named,
-    customers numbered as in the table."""
-    from matplotlib.lines import Line2D
-
-    fig = new_figure(8.0, 5.6)
-    ax = fig.add_subplot()
-    top = max(max(r.account.potential for r in result.rows), result.potential_cut) * 1.12 or 1.0
-    x_cut, y_cut = result.share_cut * 100, result.potential_cut
-    quadrants = (
-        (seg.ATTACK, 0, x_cut, y_cut, top, "left", "top"),
-        (seg.DEFEND, x_cut, 100, y_cut, top, "right", "top"),
-        (seg.GIVE_UP, 0, x_cut, 0, y_cut, "left", "bottom"),
-        (seg.MAINTAIN, x_cut, 100, 0, y_cut, "right", "bottom"),
-    )
-    for strategy, x0, x1, y0, y1, ha, va in quadrants:
-        color = STRATEGY_COLORS[strategy]
-        ax.fill_between([x0, x1], y0, y1, color=color, alpha=0.07, linewidth=0)
-        tx = x0 + 1.5 if ha == "left" else x1 - 1.5
-        ty = y1 - top * 0.02 if va == "top" else y0 + top * 0.02
-        ax.text(tx, ty, strategy, color=color, fontsize=15, ha=ha, va=va, alpha=0.8)
-    ax.axvline(x_cut, color="#555555", linestyle="--", linewidth=1)
-    ax.axhline(y_cut, color="#555555", linestyle="--", linewidth=1)
-    for i, r in enumerate(result.rows, start=1):
-        x, y = r.account.share * 100, r.account.potential
-        ax.scatter([x], [y], s=36, color=STRATEGY_COLORS[r.segment.strategy], zorder=3)
-        ax.annotate(str(i), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8, zorder=4)
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("客户份额：我方在该客户采购中所占的比例（%）")
-    ax.set_ylabel("采购潜力（万元/年）")
-    ax.set_title(
-        f"客户细分攻守模型（界限：潜力 {plain_number(round(result.potential_cut, 1))} 万元，"
-        f"份额 {result.share_cut:.1%}）",
-        fontsize=11,
-    )
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=STRATEGY_COLORS[s], label=f"{s} {n}")
-        for s, n in result.counts().items()
-    ]
-    ax.legend(handles=handles, loc="upper center", ncols=4, fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.12))
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
 
 
 def allocation_html(allocation: seg.Allocation) -> str:
@@ -202,7 +155,8 @@ class SegmentationView(SampleOrFileLoader, widgets.VBox):
         self.reset = reset_button(self.load_sample)
         self.message = MessageArea("kc-seg-error")
         self.cuts_html = widgets.HTML()
-        self.chart = chart_image("kc-seg-chart")
+        self.live_chart = SegmentationChart("kc-seg-chart")
+        self.chart = self.live_chart.image
         self.summary_html = widgets.HTML()
         self.table_html = widgets.HTML()
         self.downloads = DownloadLinks("客户细分", "kc-seg-download")
@@ -264,7 +218,7 @@ class SegmentationView(SampleOrFileLoader, widgets.VBox):
             f"<div style='color:#607d8b'>数据：{html.escape(self.source)}</div>"
             f"<div class='kc-seg-cuts'>{html.escape(result.cuts_text())}</div>"
         )
-        self.chart.value = figure_png(segmentation_chart(result))
+        self.live_chart.show(result)
         self.summary_html.value = summary_html(result)
         rows = segment_rows(result)
         self.table_html.value = detail_html(rows)

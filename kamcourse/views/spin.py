@@ -75,7 +75,7 @@ def render_personality(result: PersonalityResult) -> str:
         '<div style="border-left:4px solid #1565c0;padding:4px 10px;margin:6px 0">'
         f"<b>类型：{html.escape(result.label)}</b>　　<b>提问次序：{html.escape(result.order)}</b><br>"
         f"{html.escape(result.explanation)}<br>"
-        '<small style="color:#455a64">这是种子讲义的培训模型，不是经过验证的心理测评。</small></div>'
+        '<small style="color:#455a64">这是讲义的培训模型，不是经过验证的心理测评。</small></div>'
     )
 
 
