@@ -16,10 +16,8 @@ import yaml
 
 from kamcourse import exercises
 from kamcourse.paths import course_root
-from kamcourse.views.common import MessageArea, attempt, chart_image, figure_png, new_figure
-
-PASSED_COLOR = "#2e7d32"
-OPEN_COLOR = "#e0e0e0"
+from kamcourse.charts import ProgressChart
+from kamcourse.views.common import MessageArea, attempt
 
 
 @dataclass(frozen=True)
@@ -123,32 +121,61 @@ def table_html(rows: Sequence[ProgressRow]) -> str:
     )
 
 
-def progress_chart(rows: Sequence[ProgressRow]):
-    """Horizontal bars: passed tasks over all tasks, per module."""
-    fig = new_figure(7.0, 0.45 * len(rows) + 1.0)
-    ax = fig.add_subplot()
-    labels = [r.title for r in rows][::-1]
-    totals = [r.total for r in rows][::-1]
-    passed = [r.passed for r in rows][::-1]
-    positions = range(len(rows))
-    ax.barh(positions, totals, color=OPEN_COLOR, label="题目总数")
-    ax.barh(positions, passed, color=PASSED_COLOR, label="已通过")
-    for y, (done, total) in enumerate(zip(passed, totals)):
-        ax.annotate(f"{done}/{total}" if total else "待发布", (max(total, 0), y), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)
-    ax.set_yticks(list(positions), labels, fontsize=9)
-    ax.set_xlim(0, max([*totals, 1]) * 1.15)
-    ax.set_xlabel("题数")
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.legend(loc="outside upper center", ncols=2, fontsize=8, frameon=False)
-    return fig
+def quiz_titles() -> dict[str, str]:
+    """Quiz id → Chinese title from the public bank (ids alone if the bank is not there)."""
+    try:
+        from kamcourse.quiz.bank import load_all
+
+        return {quiz.id: quiz.title for quiz in load_all(course_root() / "quizzes" / "bank")}
+    except Exception:  # noqa: BLE001 - an installed package without the course folder
+        return {q: q for q in ("m1_mindset", "m2_needs", "m3_ffab", "m4_spin", "m5_stages", "m6_crm", "exam", "capstone")}
+
+
+def journey_html(due: Sequence[Any], results: Mapping[str, Any], titles: Mapping[str, str],
+                 visits: Sequence[Any]) -> str:
+    """今日待复习, quiz results, the capstone and role-play visits as HTML (pure: data in, text out)."""
+    from kamcourse import journey, review
+
+    def table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+        th = "".join(f"<th style='padding:3px 8px;text-align:left'>{h}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td style='padding:3px 8px'>{c}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table class='kc-table' style='border-collapse:collapse'><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+    quiz_rows = []
+    for quiz, title in titles.items():
+        if quiz == journey.CAPSTONE:
+            continue
+        result = results.get(quiz)
+        if result is None:
+            quiz_rows.append([html.escape(title), "—", "<span style='color:#607d8b'>还没有发还的成绩</span>"])
+        else:
+            mark = "达到合格线" if result.percent >= journey.PASS_MARK else "未达到合格线"
+            quiz_rows.append([html.escape(title), f"{result.score:g} / {result.max_score:g}", f"{result.percent:g}%，{mark}"])
+    visit_rows = [[html.escape(v.title), str(v.visits), str(v.advances), html.escape(v.best or "还没练过")] for v in visits]
+    return (
+        f"<p class='kc-review-count'><b>{html.escape(review.count_text(due))}</b></p>"
+        "<h4>测验与考试</h4>" + table(["测验", "得分", "结果"], quiz_rows)
+        + "<h4>结业项目</h4>" + f"<p>{html.escape(journey.capstone_status(results.get(journey.CAPSTONE)))}</p>"
+        + "<h4>销售对练</h4>" + table(["拜访", "练习次数", "推进次数", "最好的结局"], visit_rows)
+    )
+
+
+def current_journey() -> str:
+    """The journey section for this trainee, read from the local stores and returned feedback."""
+    from kamcourse import journey, review
+    from kamcourse.roleplay.progress import progress_summary as roleplay_summary
+
+    titles = quiz_titles()
+    return journey_html(review.today(), journey.quiz_results(journey.default_roots(), list(titles)), titles,
+                        roleplay_summary())
 
 
 class ProgressView(widgets.VBox):
-    """The 我的进度 table and chart with a refresh button; see :func:`progress_view`.
+    """The 我的进度 table and chart with a refresh button, then today's review, quiz results,
+    the capstone and role-play visits; see :func:`progress_view`.
 
     Attributes used by tests: ``refresh``, ``message``, ``summary_html``, ``table_html``,
-    ``chart``; ``rows`` holds the last rows shown.
+    ``chart``, ``journey_html``; ``rows`` holds the last rows shown.
     """
 
     def __init__(self) -> None:
@@ -159,8 +186,12 @@ class ProgressView(widgets.VBox):
         self.message = MessageArea("kc-progress-message")
         self.summary_html = widgets.HTML()
         self.table_html = widgets.HTML()
-        self.chart = chart_image("kc-progress-chart")
-        super().__init__([widgets.HBox([self.refresh, self.summary_html]), self.message, self.table_html, self.chart])
+        self.live_chart = ProgressChart("kc-progress-chart")
+        self.chart = self.live_chart.image
+        self.journey_html = widgets.HTML()
+        self.journey_html.add_class("kc-journey")
+        super().__init__([widgets.HBox([self.refresh, self.summary_html]), self.message, self.table_html, self.chart,
+                          self.journey_html])
         self.add_class("kc-progress")
         self.update()
 
@@ -178,9 +209,11 @@ class ProgressView(widgets.VBox):
         if passed:
             self.message.clear()
         else:
-            self.message.show_info("还没有通过的练习：完成一个模块后，打开它的练习本，作答并运行 check(...) 格子，再回来点“刷新进度”。")
+            self.message.show_info("还没有通过的练习：完成一个模块后，打开它的练习本，在每道题下方作答并按“检查”，再回来点“刷新进度”。")
         self.table_html.value = table_html(rows)
-        self.chart.value = figure_png(progress_chart(rows))
+        self.live_chart.show(tuple(rows))
+        journey = attempt(self.message, current_journey)
+        self.journey_html.value = journey or ""
 
 
 def progress_view() -> ProgressView:
