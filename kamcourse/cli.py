@@ -23,7 +23,8 @@ NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
 
 # Modules that add subcommands: each has register(subparsers), and each subparser it adds
 # calls set_defaults(func=handler) where handler(args) returns an exit code.
-EXTENSIONS: tuple[str, ...] = ("kamcourse.hub", "kamcourse.quiz.cli")
+EXTENSIONS: tuple[str, ...] = ("kamcourse.hub", "kamcourse.quiz.cli", "kamcourse.instructor_cli", "kamcourse.glossary",
+                                  "kamcourse.exercises.cli", "kamcourse.roleplay.cli")
 
 
 def lab_settings_overrides() -> Path:
