@@ -307,7 +307,7 @@ def certificate_html(certificate: Certificate, verify_hint: str = "") -> str:
         for p, v in certificate.results.items() if v is not None
     )
     year, month, day = certificate.issued.split("-")
-    hint = html.escape(verify_hint or "验证：在工作坊首页的“证书验证”中输入编号，或请讲师核对发证记录。")
+    hint = html.escape(verify_hint or "验证：在工作坊首页打开“结业证书验证”，输入编号；或请讲师核对发证记录。")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>结业证书 · {html.escape(certificate.name)}</title>
 <style>

@@ -180,6 +180,8 @@ class WorkshopOptions:
     cull_idle: int = 900
     cull_interval: int = 60
     cull_connected: bool = False
+    #: the instructor's certificate records for the 证书验证 page (None: quizzes/certificates)
+    certificates: Path | None = None
 
 
 def hashed(password: str) -> str:
@@ -526,9 +528,74 @@ def workshop_app(opts: WorkshopOptions):
                 voila_app.voila_kernel_manager_factory = original
 
         def init_handlers(self):
-            return front_end_handlers(super().init_handlers())
+            from jupyter_server.utils import url_path_join
+
+            handlers = front_end_handlers(super().init_handlers())
+            return [(url_path_join(self.server_url, VERIFY_PATH), certificate_verify_handler(opts.certificates)),
+                    *handlers]
 
     return WorkshopVoila
+
+
+VERIFY_PATH = "/certificates/verify"
+
+
+def verify_page(code: str, message: str, valid: bool | None) -> str:
+    """The 证书验证 page: a form, and the answer for a code that was entered (pure).
+
+    >>> "有效" in verify_page("KC-AAAA-BBBB-CCCC", "有效：张三……", True)
+    True
+    """
+    import html
+
+    result = ""
+    if message:
+        colour = "#1b7f3b" if valid else "#b3261e"
+        result = (f'<p role="status" style="border-left:4px solid {colour};padding:6px 12px;color:{colour}">'
+                  f"{html.escape(message)}</p>")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>证书验证 · 大客户销售与客户关系管理</title>
+<style>body {{ font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; max-width: 40em; margin: 2em auto;
+padding: 0 1em; color: #1f2933; line-height: 1.7; }} input {{ font: inherit; padding: .3em .5em; min-width: 16em; }}
+button {{ font: inherit; padding: .3em 1em; }}</style></head>
+<body><h1>结业证书验证</h1>
+<p>输入证书上印的编号，核对讲师的发证记录。</p>
+<form method="get"><label for="code">证书编号</label>
+<input id="code" name="code" value="{html.escape(code)}" autocomplete="off" placeholder="KC-XXXX-XXXX-XXXX">
+<button type="submit">验证</button></form>
+{result}
+<p><a href="../">返回工作坊首页</a></p></body></html>
+"""
+
+
+def certificate_verify_handler(folder: Path | None):
+    """A page of the workshop server that checks a certificate code against the records in
+    ``folder`` (default: ``quizzes/certificates`` of the checkout); same login as the rest."""
+    from jupyter_server.base.handlers import JupyterHandler
+    from tornado import web
+
+    from kamcourse import certificates as cert
+    from kamcourse.errors import KamcourseError
+
+    records = cert.Records(folder or course_root() / "quizzes" / cert.CERT_DIR)
+
+    class CertificateVerifyHandler(JupyterHandler):
+        @web.authenticated
+        def get(self):
+            code = self.get_argument("code", "").strip()[:64]
+            message, valid = "", None
+            if code:
+                try:
+                    result = cert.verify_code(code, records.load(), records.secret())
+                    message, valid = result.message, result.valid
+                except KamcourseError:
+                    message, valid = "这台服务器上没有讲师的发证记录，无法验证：请联系讲师。", False
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(verify_page(code, message, valid))
+
+    return CertificateVerifyHandler
 
 
 def run(opts: WorkshopOptions) -> int:
@@ -558,6 +625,7 @@ def options_from_args(args: argparse.Namespace) -> WorkshopOptions:
         cull_idle=args.cull_idle,
         cull_interval=args.cull_interval,
         cull_connected=args.cull_connected,
+        certificates=Path(args.certificates).resolve() if getattr(args, "certificates", None) else None,
     )
 
 
@@ -611,6 +679,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cull-connected", action="store_true",
                         help="also cull idle kernels whose page is still open")
     parser.add_argument("--dashboards", help=f"folder of dashboard notebooks (default {DASHBOARD_DIR})")
+    parser.add_argument("--certificates", help="the instructor's certificate records for the 证书验证 page "
+                                                "(default quizzes/certificates of the checkout)")
 
 
 def register(subparsers) -> None:

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,25 +18,15 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from kamcourse import pdf as _pdf
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # Debian's Chromium without a display, sandbox or network chatter (playwright install
-# cannot download a browser on the CI machines).
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    """``KAMCOURSE_CHROMIUM``, else the OS's Chromium, else None (Playwright's own download)."""
-    configured = os.environ.get("KAMCOURSE_CHROMIUM")
-    if configured:
-        return configured
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
+# cannot download a browser on the CI machines): the same flags and lookup as the course's
+# own printing (kamcourse.pdf).
+CHROMIUM_ARGS = list(_pdf.CHROMIUM_ARGS)
+chromium_path = _pdf.chromium_path
 
 
 def stop_process(proc: subprocess.Popen, wait: float = 20, *, whole_group: bool = True) -> None:

@@ -233,11 +233,40 @@ def fetch(url: str, opener=None, data: dict | None = None) -> tuple[int, str, di
         return err.code, err.read().decode("utf-8", "replace"), dict(err.headers)
 
 
+CERTIFICATES: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory):
-    server = Workshop("--token", TOKEN, "--pool-size", "1", log=tmp_path_factory.mktemp("hub") / "workshop.log")
+    from datetime import date
+
+    from kamcourse import certificates as cert
+
+    folder = tmp_path_factory.mktemp("hub")
+    issued = cert.Records(folder / "certificates").issue(
+        cert.TraineeResults("t01", "欧阳明月", 82.0, {"m1_mindset": 90.0}, 75.0), date(2026, 12, 1), cert.Thresholds())
+    CERTIFICATES["code"] = issued.code
+    server = Workshop("--token", TOKEN, "--pool-size", "1", "--certificates", str(folder / "certificates"),
+                      log=folder / "workshop.log")
     yield server
     server.stop()
+
+
+@pytest.mark.slow
+def test_the_certificate_page_verifies_a_real_code_and_refuses_a_forged_one(workshop):
+    assert fetch(f"{workshop.base}/certificates/verify")[0] in (302, 403)  # the room's login first
+    status, page, _ = fetch(f"{workshop.base}/certificates/verify?token={TOKEN}")
+    assert status == 200 and "结业证书验证" in page and "查无此证书" not in page
+    code = CERTIFICATES["code"]
+    status, page, _ = fetch(f"{workshop.base}/certificates/verify?token={TOKEN}&code={code.lower()}")
+    assert status == 200 and "有效：欧阳明月于 2026-12-01 取得" in page
+    forged = "KC-AAAA-AAAA-AAAA" if code != "KC-AAAA-AAAA-AAAA" else "KC-BBBB-BBBB-BBBB"
+    status, page, _ = fetch(f"{workshop.base}/certificates/verify?token={TOKEN}&code={forged}")
+    assert status == 200 and "查无此证书" in page and "有效" not in page
+    status, page, _ = fetch(f"{workshop.base}/certificates/verify?token={TOKEN}&code=%3Cscript%3E")
+    assert "<script>" not in page and "格式不对" in page
+    status, landing, _ = fetch(f"{workshop.base}/?token={TOKEN}")
+    assert f'href="/certificates/verify?token={TOKEN}"' in landing
 
 
 @pytest.mark.slow
