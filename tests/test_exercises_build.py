@@ -148,10 +148,12 @@ def test_a_generated_notebook_runs_top_to_bottom_and_shows_a_widget_per_task(sou
     task_cells = [c for c in executed.cells if c.cell_type == "code" and c.source.startswith("exercise_task(")]
     (module,) = ex.modules()
     assert len(task_cells) == len(ex.load_exercises(module).exercise_tasks)
-    for cell in task_cells:
-        (output,) = cell.outputs
+    for i, cell in enumerate(task_cells):
+        *before, output = cell.outputs
         assert "application/vnd.jupyter.widget-view+json" in output["data"], cell.source
         assert "TaskUnavailable" not in output["data"].get("text/plain", "")
+        # the first task also puts the widgets' style in the page, once per kernel
+        assert [o["data"]["text/html"].startswith("<style>") for o in before] == ([True] if i == 0 else [])
 
 
 # ---------------------------------------------------------------- the shipped notebooks
