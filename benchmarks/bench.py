@@ -790,9 +790,7 @@ def print_memory(result: dict) -> None:
 @dataclass
 class GradingResult:
     submissions: int
-    sequential_s: float | None = None
-    pipeline_s: float | None = None
-    identical: bool | None = None
+    report: str = ""
     note: str = ""
 
 
@@ -842,70 +840,17 @@ def write_class(release: dict, quiz, n: int, folder: Path, seed: int = 5) -> lis
     return students
 
 
-def nbgrader_item_scores(db_url: str, quiz_id: str, students: list[str], items) -> dict:
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(db_url) as gb:
-        for student in students:
-            for item in items:
-                grade = gb.find_grade(f"{item.id}_test", quiz_id, quiz_id, student)
-                scores[(student, item.id)] = round(float(grade.score), 4)
-    return scores
-
-
 def run_grading(args) -> GradingResult:
-    """Project pipeline (``kamcourse.quiz.pipeline.grade_class``) vs sequential
-    ``nbgrader autograde`` (the command line, one process for the class) on a synthetic
-    class of the exam quiz; the scores of every auto-graded item are compared."""
-    import shutil
-
-    result = GradingResult(args.submissions)
-    try:
-        from kamcourse.quiz import pipeline
-        from kamcourse.quiz.bank import BANK_ENV, load_quiz
-    except ImportError as exc:
-        result.note = f"not measured: kamcourse.quiz.pipeline is not importable ({exc})"
-        return result
-    quizzes = ROOT / "quizzes"
-    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
-        tmp = Path(tmp)
-        courses = {}
-        for name in ("sequential", "pipeline"):
-            courses[name] = tmp / name
-            shutil.copytree(quizzes, courses[name], ignore=shutil.ignore_patterns(
-                "release", "submitted", "autograded", "feedback", "reports", "gradebook.db", ".ipynb_checkpoints"))
-        quiz = load_quiz("exam", courses["sequential"] / "bank")
-        seq = pipeline.Course(courses["sequential"], "exam")
-        with pipeline.grading_environment(seq):
-            pipeline.generate_release(seq)
-        release = json.loads(seq.release_nb.read_text(encoding="utf-8"))
-        submissions = tmp / "submissions"
-        students = write_class(release, quiz, args.submissions, submissions)
-        # sequential nbgrader autograde: the submissions where nbgrader collects them
-        shutil.copytree(submissions, courses["sequential"] / "submitted")
-        env = {**os.environ, BANK_ENV: str(courses["sequential"] / "bank"),
-               "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        print(f"[bench] sequential nbgrader autograde: {len(students)} submissions", file=sys.stderr)
-        started = time.perf_counter()
-        done = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", "exam", "--force"],
-                              cwd=courses["sequential"], env=env, capture_output=True, text=True)
-        result.sequential_s = time.perf_counter() - started
-        if done.returncode != 0:
-            result.note = "nbgrader autograde failed: " + done.stderr[-500:]
-            return result
-        expected = nbgrader_item_scores(seq.db_url, "exam", students, quiz.auto_items)
-        print(f"[bench] project pipeline: {len(students)} submissions", file=sys.stderr)
-        started = time.perf_counter()
-        report = pipeline.grade_class(courses["pipeline"], "exam", submissions, progress=lambda _msg: None)
-        result.pipeline_s = time.perf_counter() - started
-        got = {(r.student, item.id): round(float(r.scores.get(item.id) or 0.0), 4)
-               for r in report.students for item in quiz.auto_items}
-        differing = sorted(k for k in expected if expected[k] != got.get(k))
-        result.identical = not differing and len(got) == len(expected)
-        mean = statistics.mean(sum(v for (s, _), v in expected.items() if s == st) for st in students)
-        result.note = (f"{len(quiz.auto_items)} auto-graded items per submission, mean auto score {mean:.1f}; "
-                       + (f"differences: {differing[:5]}" if differing else "every item score equal"))
+    """``benchmarks/grading.py`` in its own process: ``kamcourse quiz grade`` on a synthetic class of
+    the exam quiz with a synthetic instructor kit (its per-stage times), beside one ``nbgrader
+    autograde`` for the class with the course's configuration, and their gradebooks compared."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "grading.py"), "--submissions", str(args.submissions),
+           "--nbgrader-class"]
+    print(f"[bench] grading: {' '.join(cmd[1:])}", file=sys.stderr)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    result = GradingResult(args.submissions, report=done.stdout.strip())
+    if done.returncode != 0:
+        result.note = "the grading benchmark failed: " + done.stderr[-500:]
     return result
 
 
@@ -966,17 +911,11 @@ def print_table(dash: list[DashboardResult], grading: GradingResult | None, args
             if d.error_samples:
                 print(f"\n{d.name}: first problems: " + "; ".join(sorted(set(d.error_samples))[:6]))
     if grading is not None:
-        print(f"\nGrading {grading.submissions} submissions of the exam quiz:")
-        if grading.sequential_s is None:
+        print(f"\nGrading {grading.submissions} submissions of the exam quiz (benchmarks/grading.py):")
+        if grading.report:
+            print("\n".join("  " + line for line in grading.report.splitlines()))
+        if grading.note:
             print(f"  {grading.note}")
-        else:
-            speedup = grading.sequential_s / grading.pipeline_s if grading.pipeline_s else None
-            print(f"  sequential nbgrader autograde: {grading.sequential_s:.1f} s")
-            print(f"  project pipeline:              {grading.pipeline_s:.1f} s"
-                  + (f"  ({speedup:.1f}x, target >= 5x)" if speedup else ""))
-            print(f"  identical scores:              {grading.identical}")
-            if grading.note:
-                print(f"  {grading.note}")
 
 
 def main(argv: list[str] | None = None) -> int:
