@@ -21,7 +21,7 @@ import pytest
 
 from helpers import CHROMIUM_ARGS, chromium_path, free_port, stop_process
 
-from kamcourse import cli, hub
+from kamcourse import cli, hub, hub_web
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "course" / "dashboards"
@@ -127,12 +127,12 @@ def test_pooled_kernels_are_prepared_a_few_at_a_time_in_arrival_order():
     [
         ("/voila/labextensions/x/static/remoteEntry.c8c9eed2cdefdeac.js", False, "public, max-age=31536000, immutable"),
         ("/voila/labextensions/x/static/704.js", True, "public, max-age=31536000, immutable"),
-        ("/voila/static/5764.voila.js", False, f"public, max-age={hub.STATIC_MAX_AGE}"),
-        ("/voila/static/voila.js", False, f"public, max-age={hub.STATIC_MAX_AGE}"),
+        ("/voila/static/5764.voila.js", False, f"public, max-age={hub_web.STATIC_MAX_AGE}"),
+        ("/voila/static/voila.js", False, f"public, max-age={hub_web.STATIC_MAX_AGE}"),
     ],
 )
 def test_static_files_with_a_content_hash_are_cached_for_good(path, versioned, expected):
-    assert hub.cache_control(path, versioned) == expected
+    assert hub_web.cache_control(path, versioned) == expected
 
 
 def test_a_page_never_waits_out_a_refills_delay():
@@ -320,7 +320,7 @@ def test_scripts_come_compressed_and_cacheable(workshop):
     with opener.open(f"{workshop.base}/voila/static/voila.js?token={TOKEN}", timeout=60) as resp:
         body, headers = resp.read(), resp.headers
     assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
-    assert headers["Cache-Control"] == f"public, max-age={hub.STATIC_MAX_AGE}"
+    assert headers["Cache-Control"] == f"public, max-age={hub_web.STATIC_MAX_AGE}"
     plain = urllib.request.urlopen(f"{workshop.base}/voila/static/voila.js?token={TOKEN}", timeout=60).read()
     assert gzip.decompress(body) == plain and len(body) < len(plain) / 2
     # the browser's revalidation after the hour: 304 on the same ETag
