@@ -61,6 +61,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import machine  # noqa: E402 - one description of the machine for every benchmark
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -646,15 +649,6 @@ def print_table(stages: list[Stage], args, scenario: Scenario, machine: str) -> 
     for s in stages:
         if s.error_samples:
             print(f"  {s.trainees} trainees, first problems: " + "; ".join(sorted(set(s.error_samples))[:5]))
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"Machine: {os.cpu_count()} cores ({cpu}), load average at the start {os.getloadavg()[0]:.2f}."
 
 
 async def main_async(args) -> int:
