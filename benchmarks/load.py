@@ -617,7 +617,7 @@ def fmt_mb(value: float | None) -> str:
 def print_table(stages: list[Stage], args, scenario: Scenario, machine: str) -> None:
     print(f"\nLoad: {scenario.dashboard}, one change every {args.interval[0]:g}-{args.interval[1]:g} s per trainee "
           f"for {args.duration:.0f} s per stage, after every page is open; latency = input message sent -> new "
-          f"chart's message received (loopback). {machine}\n")
+          f"chart's message received (loopback). Machine: {machine}.\n")
     header = ["trainees", "open", "changes", "errors", "lost", "p50 ms", "p95 ms", "max ms", "result p95 ms",
               "CPU s / trainee-min", "CPU use", "PSS MB / trainee", "kernel RSS / PSS / USS MB", "load before"]
     rows = []
